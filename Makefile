@@ -1,0 +1,49 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Each does its own set-up on a fresh machine and reuses what already exists.
+
+PYTHON ?= python3
+PORT ?= 5000
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi:app
+# PostgreSQL database the suite runs against a second time (created if missing).
+TEST_PG_URL ?= postgresql://postgres@127.0.0.1:5432/checkin_test
+
+.PHONY: run test test-sqlite test-postgres setup translations lint bench clean-venv
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+translations: $(BIN)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d checkin/translations >/dev/null
+
+setup: $(BIN)/.installed translations
+
+run: setup
+	$(BIN)/checkin db upgrade
+	$(BIN)/checkin demo --if-empty
+	$(BIN)/checkin urls --port $(PORT)
+	SOCKETIO_ASYNC_MODE=gevent $(BIN)/gunicorn -k gevent -w 1 -b 127.0.0.1:$(PORT) \
+		--access-logfile - wsgi:app
+
+test: setup
+	scripts/ensure-chromium
+	scripts/ensure-postgres "$(TEST_PG_URL)"
+	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory test-sqlite test-postgres
+
+test-sqlite:
+	$(BIN)/pytest
+
+# The database-facing tests again on PostgreSQL (browser tests stay on SQLite).
+test-postgres:
+	TEST_DATABASE_URL="$(TEST_PG_URL)" $(BIN)/pytest -m "not browser"
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -1,0 +1,96 @@
+"""checkin: QR check-in and live dialogue for Youth Union meetings."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+
+from .config import load_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: config → extensions → blueprints → sockets → cli."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.update(load_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import i18n, templating
+    from .errors import register_error_handlers
+    from .extensions import babel, csrf, db, limiter, login, migrate, socketio
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault(
+            "connect_args", {"timeout": app.config["SQLITE_BUSY_TIMEOUT"]}
+        )
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_project_path(app, "migrations")),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    login.init_app(app)
+    login.login_view = "auth.login"
+    login.login_message = None  # the login page says what to do
+    login.session_protection = "strong"
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   default_translation_directories="translations")
+    limiter.init_app(app)
+    socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+                      message_queue=app.config["MESSAGE_QUEUE"],
+                      cors_allowed_origins=app.config["PUBLIC_URL"] or None)
+    register_error_handlers(app)
+    templating.init_app(app)
+
+    from .auth.models import User
+
+    @login.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+
+def _project_path(app: Flask, name: str):
+    from pathlib import Path
+
+    return Path(app.root_path).parent / name
+
+
+@sa_event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL lets readers and one writer work at once; foreign keys are off by default."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .attendees.views import bp as attendees_bp
+    from .auth.views import bp as auth_bp
+    from .events.views import bp as events_bp
+    from .site import bp as site_bp
+    from .units.views import bp as units_bp
+    from .units.views import nomination_bp
+
+    for bp in (site_bp, auth_bp, events_bp, units_bp, nomination_bp, attendees_bp):
+        app.register_blueprint(bp)

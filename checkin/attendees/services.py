@@ -1,0 +1,194 @@
+"""Naming delegates, adding guests and press, finding people."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from ..errors import Conflict, DomainError, NotFound, ValidationError
+from ..extensions import db
+from ..i18n import fold
+from ..units.models import NominationLink, Unit
+from ..units.services import check_link_open, lock_quota
+from ..validation import field_error, normalize_email, normalize_phone, optional_text, required_text
+from .models import CATEGORIES, Attendee
+
+
+def _clean(full_name, position, phone, email) -> dict:
+    errors: list[dict] = []
+    out: dict = {}
+    for field, check in (
+        ("full_name", lambda: required_text(full_name, "full_name", max_length=120)),
+        ("position", lambda: optional_text(position, "position", max_length=255)),
+        ("phone", lambda: normalize_phone(phone)),
+        ("email", lambda: normalize_email(email)),
+    ):
+        try:
+            out[field] = check()
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ValidationError(errors[0]["message"], code="invalid", errors=errors)
+    return out
+
+
+def _check_duplicate(event_id: int, name_folded: str, phone: str,
+                     exclude_id: int | None = None) -> None:
+    """The same person (same name and phone) may appear once per event."""
+    if not phone:
+        return
+    query = select(Attendee).where(Attendee.event_id == event_id,
+                                   Attendee.name_folded == name_folded, Attendee.phone == phone)
+    if exclude_id:
+        query = query.where(Attendee.id != exclude_id)
+    other = db.session.scalar(query)
+    if other is not None:
+        raise Conflict(_("%(name)s (%(phone)s) is already on this event's list.",
+                         name=other.full_name, phone=phone), code="duplicate_attendee")
+
+
+def nominate(event, unit: Unit, *, full_name: str, position: str = "", phone: str = "",
+             email: str = "", link: NominationLink | None = None,
+             nonce: str | None = None) -> Attendee:
+    """Name a delegate for ``unit`` within its quota.
+
+    Through a nomination ``link`` the link must be open. ``nonce`` (made when the
+    form was shown) makes a resubmitted form return the delegate it already made.
+    Refuses with ``quota_full`` when the unit has named all its seats.
+    """
+    if link is not None:
+        check_link_open(link)
+    if nonce:
+        done = db.session.scalar(select(Attendee).where(Attendee.event_id == event.id,
+                                                        Attendee.client_nonce == nonce))
+        if done is not None:
+            return done
+    data = _clean(full_name, position, phone, email)
+    quota = lock_quota(event.id, unit.id)  # serialises nominations for this unit
+    try:
+        if quota is None:
+            raise DomainError(_("%(unit)s has no seats in this event.", unit=unit.name),
+                              code="no_quota")
+        named = db.session.scalar(select(func.count()).where(
+            Attendee.event_id == event.id, Attendee.unit_id == unit.id,
+            Attendee.category == "delegate"))
+        if named >= quota.seats:
+            raise DomainError(
+                _("%(unit)s has already named %(named)d of %(seats)d delegates: the quota is "
+                  "full. Remove someone first to name another person.",
+                  unit=unit.name, named=named, seats=quota.seats),
+                code="quota_full")
+        _check_duplicate(event.id, fold(data["full_name"]), data["phone"])
+        attendee = Attendee(event_id=event.id, category="delegate", unit_id=unit.id,
+                            name_folded=fold(data["full_name"]), client_nonce=nonce or None,
+                            nomination_link_id=link.id if link else None, **data)
+        db.session.add(attendee)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return attendee
+
+
+def add_attendee(event, *, category: str, full_name: str, position: str = "",
+                 phone: str = "", email: str = "", unit: Unit | None = None,
+                 organization: str = "", nonce: str | None = None) -> Attendee:
+    """Add a guest, press member or presidium member (outside quotas), or a delegate
+    (inside the unit's quota, as :func:`nominate`)."""
+    if category not in CATEGORIES:
+        raise field_error("category", _("Choose a category."), "invalid_category")
+    if category == "delegate":
+        if unit is None:
+            raise field_error("unit", _("A delegate belongs to a unit: choose one."),
+                              "unit_required")
+        return nominate(event, unit, full_name=full_name, position=position, phone=phone,
+                        email=email, nonce=nonce)
+    if nonce:
+        done = db.session.scalar(select(Attendee).where(Attendee.event_id == event.id,
+                                                        Attendee.client_nonce == nonce))
+        if done is not None:
+            return done
+    data = _clean(full_name, position, phone, email)
+    organization = optional_text(organization, "organization", max_length=255)
+    _check_duplicate(event.id, fold(data["full_name"]), data["phone"])
+    attendee = Attendee(event_id=event.id, category=category, unit_id=unit.id if unit else None,
+                        organization=organization, organization_folded=fold(organization),
+                        name_folded=fold(data["full_name"]),
+                        client_nonce=nonce or None, **data)
+    db.session.add(attendee)
+    db.session.commit()
+    return attendee
+
+
+def update_attendee(attendee: Attendee, *, full_name: str, position: str = "",
+                    phone: str = "", email: str = "", organization: str | None = None,
+                    link: NominationLink | None = None) -> Attendee:
+    """Correct a person's details. Through a link, only that unit's delegates, while open."""
+    if link is not None:
+        check_link_open(link)
+        if attendee.unit_id != link.unit_id or attendee.event_id != link.event_id:
+            raise DomainError(_("This person is not on your unit's list."), code="not_yours")
+    data = _clean(full_name, position, phone, email)
+    _check_duplicate(attendee.event_id, fold(data["full_name"]), data["phone"],
+                     exclude_id=attendee.id)
+    for key, value in data.items():
+        setattr(attendee, key, value)
+    attendee.name_folded = fold(data["full_name"])
+    if organization is not None:
+        attendee.organization = optional_text(organization, "organization", max_length=255)
+        attendee.organization_folded = fold(attendee.organization)
+    db.session.commit()
+    return attendee
+
+
+def remove_attendee(attendee: Attendee, *, link: NominationLink | None = None) -> None:
+    """Take a person off the list (frees the seat)."""
+    if link is not None:
+        check_link_open(link)
+        if attendee.unit_id != link.unit_id or attendee.event_id != link.event_id:
+            raise DomainError(_("This person is not on your unit's list."), code="not_yours")
+    db.session.delete(attendee)
+    db.session.commit()
+
+
+def find_attendee(event, attendee_id: int) -> Attendee:
+    """The event's attendee with this id, else ``unknown_attendee``."""
+    attendee = db.session.get(Attendee, attendee_id)
+    if attendee is None or attendee.event_id != event.id:
+        raise NotFound(_("This person is not on the list (any more)."), code="unknown_attendee")
+    return attendee
+
+
+def unit_delegates(event, unit: Unit) -> list[Attendee]:
+    return list(db.session.scalars(
+        select(Attendee).where(Attendee.event_id == event.id, Attendee.unit_id == unit.id,
+                               Attendee.category == "delegate")
+        .order_by(Attendee.created_at, Attendee.id)))
+
+
+def search_attendees(event, query: str = "", *, category: str | None = None,
+                     unit_id: int | None = None, limit: int | None = None) -> list[Attendee]:
+    """People of the event matching ``query`` without regard to diacritics or case.
+
+    Matches the name ("nguyen van a" finds "Nguyễn Văn A"), the unit or organisation,
+    or the phone number (digits anywhere).
+    """
+    stmt = (select(Attendee).outerjoin(Unit, Attendee.unit_id == Unit.id)
+            .where(Attendee.event_id == event.id))
+    words = fold(query)
+    if words:
+        digits = "".join(ch for ch in query if ch.isdigit())
+        conditions = [Attendee.name_folded.contains(words, autoescape=True),
+                      Unit.name_folded.contains(words, autoescape=True),
+                      Attendee.organization_folded.contains(words, autoescape=True)]
+        if len(digits) >= 3:
+            conditions.append(Attendee.phone.contains(digits, autoescape=True))
+        stmt = stmt.where(or_(*conditions))
+    if category:
+        stmt = stmt.where(Attendee.category == category)
+    if unit_id:
+        stmt = stmt.where(Attendee.unit_id == unit_id)
+    stmt = stmt.order_by(Attendee.category, Unit.name_folded, Attendee.name_folded)
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,85 @@
+"""The ``checkin`` command: Flask's commands (``run``, ``db …``) plus ours.
+
+Each command calls a service; none repeats one.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+from sqlalchemy import func, select
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """checkin: invitations, check-in and dialogue for Youth Union meetings."""
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+    app.cli.add_command(demo)
+    app.cli.add_command(urls)
+
+
+@click.command("create-admin")
+@click.option("--username", prompt=True)
+@click.option("--full-name", prompt=True, default="Quản trị viên")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_admin(username: str, full_name: str, password: str) -> None:
+    """Create an administrator account."""
+    from .auth.services import create_user
+    from .errors import ValidationError
+
+    try:
+        user = create_user(username=username, password=password, full_name=full_name,
+                           role="admin")
+    except ValidationError as exc:
+        raise click.ClickException(
+            "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors) or str(exc.message)
+        ) from None
+    click.echo(f"Administrator {user.username} created.")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database has events.")
+def demo(if_empty: bool) -> None:
+    """Load the demo: seed 002 (Tây Ninh dialogue) and seed 004 (Cần Thơ forum)."""
+    from .demo import load_demo
+    from .events.models import Event
+    from .extensions import db
+
+    if if_empty and db.session.scalar(select(func.count()).select_from(Event)):
+        click.echo("Demo data already present; keeping the database as it is.")
+        return
+    summary = load_demo(admin_password=current_app.config["DEMO_ADMIN_PASSWORD"])
+    click.echo(summary)
+
+
+@click.command("urls")
+@click.option("--port", default=5000, type=int)
+def urls(port: int) -> None:
+    """Print where to go after ``make run``."""
+    from .demo import DEMO_ADMIN
+    from .events.models import Event
+    from .extensions import db
+    from .units.models import NominationLink
+
+    base = current_app.config["PUBLIC_URL"] or f"http://127.0.0.1:{port}"
+    click.echo("")
+    click.echo(f"  checkin is starting on {base}/")
+    click.echo(f"  Sign in:   {base}/login   (demo: {DEMO_ADMIN} / "
+               f"{current_app.config['DEMO_ADMIN_PASSWORD']})")
+    for event in db.session.scalars(select(Event).order_by(Event.starts_at)).all():
+        click.echo(f"  Event:     {base}/events/{event.id}   {event.title[:70]}")
+    link = db.session.scalar(select(NominationLink).where(NominationLink.revoked_at.is_(None))
+                             .order_by(NominationLink.id))
+    if link is not None:
+        click.echo(f"  A unit's nomination link (no sign-in): {base}/n/{link.token}")
+    click.echo("")

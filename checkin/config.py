@@ -1,0 +1,63 @@
+"""Configuration, read in one place.
+
+Every setting comes from the environment (or from the overrides that
+:func:`checkin.create_app` receives in tests); nothing else in the package
+reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+
+def _secret_key(instance_path: Path) -> str:
+    """A stable secret for a single-machine install without configuration.
+
+    Generated once and kept in the instance folder, so that sessions survive a
+    restart of ``make run``. Production deployments set ``SECRET_KEY``.
+    """
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: str, environ: Mapping[str, str] | None = None) -> dict:
+    """Return the Flask configuration built from ``environ`` (the process environment)."""
+    env = os.environ if environ is None else environ
+    inst = Path(instance_path)
+    inst.mkdir(parents=True, exist_ok=True)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{inst / 'checkin.db'}"
+    if database_url.startswith("postgres://"):  # the scheme some hosts hand out
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(inst),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        #: SQLite waits this many seconds for a competing writer instead of failing.
+        "SQLITE_BUSY_TIMEOUT": float(env.get("SQLITE_BUSY_TIMEOUT", "15")),
+        #: Base of every link we hand out (nomination links, later invitations).
+        "PUBLIC_URL": env.get("PUBLIC_URL", "").rstrip("/"),
+        #: Socket.IO message queue for several server processes (redis://…).
+        "MESSAGE_QUEUE": env.get("MESSAGE_QUEUE") or None,
+        "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE", "threading"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "LANGUAGES": ("vi", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "DEMO_ADMIN_PASSWORD": env.get("DEMO_ADMIN_PASSWORD", "checkin-demo"),
+    }

@@ -1,0 +1,311 @@
+"""Event pages: the list, creating, editing, copying, the agenda and the staff."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..auth import services as auth_services
+from ..auth.access import event_access, organizer_required
+from ..auth.forms import EventRoleForm
+from ..auth.models import EventRole, User
+from ..errors import ValidationError
+from ..extensions import db
+from ..forms import apply_errors
+from ..i18n import from_local, to_local
+from ..units.models import Unit
+from ..units.services import quota_table, unit_tree
+from . import services
+from .forms import AgendaItemForm, ConfirmForm, ContributionForm, CopyEventForm, EventForm
+from .models import AgendaItem, Contribution, Event
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+
+
+def unit_choices(blank: str | None = None) -> list[tuple[int, str]]:
+    """Units for a select box, indented by depth so the tree shows."""
+    choices = [(0, blank)] if blank is not None else []
+    choices += [(u.id, "\u00a0\u00a0" * depth + u.name) for u, depth in unit_tree()]
+    return choices
+
+
+def _planned(event: Event, value: time | None) -> datetime | None:
+    """An agenda time typed as "13:30" on the event's day, as an aware time."""
+    if value is None:
+        return None
+    return from_local(datetime.combine(to_local(event.starts_at).date(), value))
+
+
+def _item_form(item: AgendaItem) -> AgendaItemForm:
+    form = AgendaItemForm(formdata=None, obj=item, prefix=f"i{item.id}")
+    form.planned_start.data = to_local(item.planned_start).time() if item.planned_start else None
+    return form
+
+
+def _unit(unit_id: int | None) -> Unit | None:
+    return db.session.get(Unit, unit_id) if unit_id else None
+
+
+@bp.get("/")
+@login_required
+def index():
+    events = db.session.scalars(auth_services.visible_events_query(current_user)).all()
+    return render_template("events/index.html", events=events,
+                           can_create=auth_services.can_create_events(current_user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@organizer_required
+def create():
+    form = EventForm()
+    form.host_unit_id.choices = unit_choices(_("— none —"))
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(
+                created_by=current_user, title=form.title.data, theme=form.theme.data,
+                kind=form.kind.data, mode=form.mode.data, starts_at=form.starts_at.aware,
+                ends_at=form.ends_at.aware, venue=form.venue.data,
+                venue_address=form.venue_address.data,
+                nomination_deadline=form.nomination_deadline.aware,
+                host_unit=_unit(form.host_unit_id.data))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("Event created. Now add its agenda and quotas."), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/form.html", form=form, event=None), status
+
+
+@bp.get("/<int:event_id>")
+@event_access("moderator", "gate")
+def detail(event: Event):
+    return render_template("events/detail.html", event=event, table=quota_table(event),
+                           roles=auth_services.event_roles(current_user, event),
+                           confirm=ConfirmForm())
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@event_access()
+def edit(event: Event):
+    form = EventForm(obj=event)
+    form.host_unit_id.choices = unit_choices(_("— none —"))
+    if request.method == "GET":
+        form.host_unit_id.data = event.host_unit_id or 0
+    if form.validate_on_submit():
+        try:
+            services.update_event(
+                event, title=form.title.data, theme=form.theme.data, kind=form.kind.data,
+                mode=form.mode.data, starts_at=form.starts_at.aware,
+                ends_at=form.ends_at.aware, venue=form.venue.data,
+                venue_address=form.venue_address.data,
+                nomination_deadline=form.nomination_deadline.aware,
+                host_unit=_unit(form.host_unit_id.data))
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("Event saved."), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/form.html", form=form, event=event), status
+
+
+@bp.route("/<int:event_id>/copy", methods=["GET", "POST"])
+@event_access()
+def copy(event: Event):
+    if not auth_services.can_create_events(current_user):
+        abort(403)
+    form = CopyEventForm(obj=event)
+    form.host_unit_id.choices = unit_choices(_("— none —"))
+    if request.method == "GET":
+        form.starts_at.data = None
+        form.host_unit_id.data = 0
+    if form.validate_on_submit():
+        try:
+            new = services.copy_event(
+                event, created_by=current_user, title=form.title.data, theme=form.theme.data,
+                starts_at=form.starts_at.aware, venue=form.venue.data,
+                venue_address=form.venue_address.data,
+                host_unit=_unit(form.host_unit_id.data), copy_people=form.copy_people.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("The next meeting of the series has been created from “%(title)s”.",
+                    title=event.title), "success")
+            return redirect(url_for("events.detail", event_id=new.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/copy.html", form=form, event=event), status
+
+
+@bp.post("/<int:event_id>/delete")
+@event_access()
+def delete(event: Event):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.delete_event(event)
+    flash(_("Event deleted."), "info")
+    return redirect(url_for("events.index"))
+
+
+# --- agenda ----------------------------------------------------------------
+
+def _agenda_page(event: Event, form=None, contribution_form=None, status: int = 200):
+    contribution_form = contribution_form or ContributionForm(prefix="c")
+    contribution_form.unit_id.choices = unit_choices()
+    return render_template("events/agenda.html", event=event, form=form or AgendaItemForm(),
+                           contribution_form=contribution_form, confirm=ConfirmForm(),
+                           edit_forms={item.id: _item_form(item) for item in event.agenda}), status
+
+
+def _agenda_item(event: Event, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.event_id != event.id:
+        abort(404)
+    return item
+
+
+@bp.get("/<int:event_id>/agenda")
+@event_access()
+def agenda(event: Event):
+    return _agenda_page(event)
+
+
+@bp.post("/<int:event_id>/agenda")
+@event_access()
+def add_agenda_item(event: Event):
+    form = AgendaItemForm()
+    if form.validate_on_submit():
+        try:
+            services.add_agenda_item(event, title=form.title.data,
+                                     planned_start=_planned(event, form.planned_start.data),
+                                     duration_minutes=form.duration_minutes.data,
+                                     presenter=form.presenter.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            return redirect(url_for("events.agenda", event_id=event.id))
+    return _agenda_page(event, form=form, status=422)
+
+
+@bp.post("/<int:event_id>/agenda/<int:item_id>")
+@event_access()
+def update_agenda_item(event: Event, item_id: int):
+    item = _agenda_item(event, item_id)
+    form = AgendaItemForm(prefix=f"i{item.id}")
+    if form.validate_on_submit():
+        try:
+            services.update_agenda_item(item, title=form.title.data,
+                                        planned_start=_planned(event, form.planned_start.data),
+                                        duration_minutes=form.duration_minutes.data,
+                                        presenter=form.presenter.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("Agenda item saved."), "success")
+            return redirect(url_for("events.agenda", event_id=event.id))
+    flash(_("The agenda item was not saved: %(errors)s",
+            errors="; ".join(e for errs in form.errors.values() for e in errs)), "error")
+    return redirect(url_for("events.agenda", event_id=event.id))
+
+
+@bp.post("/<int:event_id>/agenda/<int:item_id>/move")
+@event_access()
+def move_agenda_item(event: Event, item_id: int):
+    item = _agenda_item(event, item_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.move_agenda_item(item, -1 if request.form.get("direction") == "up" else 1)
+    return redirect(url_for("events.agenda", event_id=event.id))
+
+
+@bp.post("/<int:event_id>/agenda/<int:item_id>/delete")
+@event_access()
+def delete_agenda_item(event: Event, item_id: int):
+    item = _agenda_item(event, item_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.delete_agenda_item(item)
+    flash(_("Agenda item removed."), "info")
+    return redirect(url_for("events.agenda", event_id=event.id))
+
+
+@bp.post("/<int:event_id>/agenda/<int:item_id>/contributions")
+@event_access()
+def add_contribution(event: Event, item_id: int):
+    item = _agenda_item(event, item_id)
+    form = ContributionForm(prefix="c")
+    form.unit_id.choices = unit_choices()
+    if form.validate_on_submit():
+        try:
+            services.add_contribution(item, unit=_unit(form.unit_id.data),
+                                      title=form.title.data, speaker=form.speaker.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            return redirect(url_for("events.agenda", event_id=event.id) + f"#item-{item.id}")
+    return _agenda_page(event, contribution_form=form, status=422)
+
+
+@bp.post("/<int:event_id>/contributions/<int:contribution_id>/delete")
+@event_access()
+def delete_contribution(event: Event, contribution_id: int):
+    contribution = db.session.get(Contribution, contribution_id)
+    if contribution is None or contribution.agenda_item.event_id != event.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.delete_contribution(contribution)
+    return redirect(url_for("events.agenda", event_id=event.id))
+
+
+# --- staff -----------------------------------------------------------------
+
+def _staff_page(event: Event, form: EventRoleForm | None = None, status: int = 200):
+    form = form or EventRoleForm()
+    form.user_id.choices = [(u.id, f"{u.full_name} ({u.username})") for u in
+                            db.session.scalars(select(User).where(User.active.is_(True))
+                                               .order_by(User.full_name))]
+    grants = db.session.scalars(select(EventRole).where(EventRole.event_id == event.id)
+                                .order_by(EventRole.role)).all()
+    return render_template("events/staff.html", event=event, form=form, grants=grants,
+                           confirm=ConfirmForm()), status
+
+
+@bp.get("/<int:event_id>/staff")
+@event_access()
+def staff(event: Event):
+    return _staff_page(event)
+
+
+@bp.post("/<int:event_id>/staff")
+@event_access()
+def add_staff(event: Event):
+    form = EventRoleForm()
+    form.user_id.choices = [(u.id, u.username) for u in db.session.scalars(select(User))]
+    if form.validate_on_submit():
+        user = db.session.get(User, form.user_id.data) or abort(404)
+        auth_services.assign_event_role(event, user, form.role.data)
+        flash(_("%(name)s can now act in this event.", name=user.full_name), "success")
+        return redirect(url_for("events.staff", event_id=event.id))
+    return _staff_page(event, form, 422)
+
+
+@bp.post("/<int:event_id>/staff/<int:grant_id>/delete")
+@event_access()
+def remove_staff(event: Event, grant_id: int):
+    grant = db.session.get(EventRole, grant_id)
+    if grant is None or grant.event_id != event.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    auth_services.revoke_event_role(grant)
+    return redirect(url_for("events.staff", event_id=event.id))

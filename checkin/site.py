@@ -1,0 +1,41 @@
+"""Pages that belong to no feature: the home page, the language switch, health."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, make_response, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from .extensions import db
+from .i18n import LANG_COOKIE
+
+bp = Blueprint("site", __name__)
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("events.index"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    """The visible language switch: remembers the choice for a year."""
+    target = request.args.get("next") or request.referrer or url_for("site.index")
+    parts = urlsplit(target)
+    if parts.netloc and parts.netloc != request.host:  # never bounce to another site
+        target = url_for("site.index")
+    response = make_response(redirect(target))
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True)
+    return response
+
+
+@bp.get("/healthz")
+def health():
+    db.session.execute(text("select 1"))
+    return {"status": "ok"}
