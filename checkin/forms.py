@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, HiddenField
+from wtforms import DateTimeLocalField, HiddenField, SelectChoice
 
 from .errors import ValidationError
 from .i18n import from_local, to_local
@@ -50,3 +50,17 @@ def apply_errors(form, exc: ValidationError) -> None:
             placed = True
     if not placed:
         form.form_errors.append(str(exc.message))
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Choices for a select box from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def unit_choices(blank: str | None = None) -> list[SelectChoice]:
+    """Units for a select box, indented by depth so the tree shows."""
+    from .units.services import unit_tree
+
+    pairs = [(0, blank)] if blank is not None else []
+    pairs += [(u.id, "\u00a0\u00a0" * depth + u.name) for u, depth in unit_tree()]
+    return options(pairs)

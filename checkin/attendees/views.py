@@ -10,9 +10,8 @@ from ..auth.access import event_access
 from ..errors import DomainError, ValidationError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
-from ..events.views import unit_choices
 from ..extensions import db
-from ..forms import apply_errors
+from ..forms import apply_errors, options, unit_choices
 from ..types import new_token
 from ..units.models import Unit
 from . import services
@@ -39,7 +38,7 @@ def _form(obj=None, formdata=True, prefix: str = "") -> AttendeeForm:
             form.unit_id.data = obj.unit_id or 0
     else:
         form = AttendeeForm(data={"nonce": new_token(), "category": "guest"}, **kwargs)
-    form.category.choices = [(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
+    form.category.choices = options((c, CATEGORY_LABELS[c]) for c in CATEGORIES)
     form.unit_id.choices = unit_choices(_("— none —"))
     return form
 

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..forms import options
 from .models import ACCOUNT_ROLES, EVENT_ROLES
 
 ACCOUNT_ROLE_LABELS = {
@@ -31,7 +32,8 @@ class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(max=64)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED),
                                                          Length(max=120)])
-    role = SelectField(_l("Role"), choices=[(r, ACCOUNT_ROLE_LABELS[r]) for r in ACCOUNT_ROLES])
+    role = SelectField(
+        _l("Role"), choices=options((r, ACCOUNT_ROLE_LABELS[r]) for r in ACCOUNT_ROLES))
     password = PasswordField(_l("Password"))
     active = BooleanField(_l("Active"), default=True)
 
@@ -43,4 +45,5 @@ class PasswordForm(FlaskForm):
 
 class EventRoleForm(FlaskForm):
     user_id = SelectField(_l("Staff member"), coerce=int)
-    role = SelectField(_l("Role"), choices=[(r, EVENT_ROLE_LABELS[r]) for r in EVENT_ROLES])
+    role = SelectField(
+        _l("Role"), choices=options((r, EVENT_ROLE_LABELS[r]) for r in EVENT_ROLES))

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import LocalDateTimeField
+from ..forms import LocalDateTimeField, options
 from .models import EVENT_KINDS, EVENT_MODES
 from .services import KIND_LABELS, MODE_LABELS
 
@@ -15,8 +15,10 @@ REQUIRED = _l("This field is required.")
 class EventForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=255)])
     theme = TextAreaField(_l("Theme"), validators=[Length(max=2000)])
-    kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in EVENT_KINDS])
-    mode = SelectField(_l("Mode"), choices=[(m, MODE_LABELS[m]) for m in EVENT_MODES])
+    kind = SelectField(
+        _l("Kind"), choices=options((k, KIND_LABELS[k]) for k in EVENT_KINDS))
+    mode = SelectField(
+        _l("Mode"), choices=options((m, MODE_LABELS[m]) for m in EVENT_MODES))
     starts_at = LocalDateTimeField(_l("Starts"), validators=[DataRequired(REQUIRED)])
     ends_at = LocalDateTimeField(_l("Ends"), validators=[Optional()])
     venue = StringField(_l("Venue"), validators=[Length(max=255)])

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..errors import DomainError
 from ..extensions import db
 from ..validation import field_error, optional_text, parse_count, required_text
 from .models import EVENT_KINDS, EVENT_MODES, AgendaItem, Contribution, Event, EventSeries
@@ -113,14 +112,13 @@ def copy_event(source: Event, *, created_by, title: str, starts_at: datetime,
     )
     new.series = source.series
     for item in source.agenda:
-        copy = AgendaItem(event=new, position=item.position, title=item.title,
-                          planned_start=item.planned_start + shift if item.planned_start
-                          else None, duration_minutes=item.duration_minutes,
-                          presenter=item.presenter)
+        copy = AgendaItem(event_id=new.id, position=item.position, title=item.title,
+                          planned_start=shift_time(item.planned_start, shift),
+                          duration_minutes=item.duration_minutes, presenter=item.presenter)
+        db.session.add(copy)
         for c in item.contributions:
             copy.contributions.append(Contribution(unit_id=c.unit_id, title=c.title,
                                                    speaker=c.speaker, position=c.position))
-        db.session.add(copy)
     for rule in db.session.scalars(select(QuotaRule).where(QuotaRule.event_id == source.id)):
         db.session.add(QuotaRule(event_id=new.id, unit_kind=rule.unit_kind,
                                  min_members_exclusive=rule.min_members_exclusive,
@@ -237,13 +235,6 @@ def delete_contribution(contribution: Contribution) -> None:
     db.session.delete(contribution)
     event.version += 1
     db.session.commit()
-
-
-def event_or_error(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None:
-        raise DomainError(_("This event does not exist."), code="unknown_event")
-    return event
 
 
 def shift_time(value: datetime | None, delta: timedelta) -> datetime | None:

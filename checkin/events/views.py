@@ -15,22 +15,15 @@ from ..auth.forms import EventRoleForm
 from ..auth.models import EventRole, User
 from ..errors import ValidationError
 from ..extensions import db
-from ..forms import apply_errors
+from ..forms import apply_errors, options, unit_choices
 from ..i18n import from_local, to_local
 from ..units.models import Unit
-from ..units.services import quota_table, unit_tree
+from ..units.services import quota_table
 from . import services
 from .forms import AgendaItemForm, ConfirmForm, ContributionForm, CopyEventForm, EventForm
 from .models import AgendaItem, Contribution, Event
 
 bp = Blueprint("events", __name__, url_prefix="/events")
-
-
-def unit_choices(blank: str | None = None) -> list[tuple[int, str]]:
-    """Units for a select box, indented by depth so the tree shows."""
-    choices = [(0, blank)] if blank is not None else []
-    choices += [(u.id, "\u00a0\u00a0" * depth + u.name) for u, depth in unit_tree()]
-    return choices
 
 
 def _planned(event: Event, value: time | None) -> datetime | None:
@@ -271,9 +264,9 @@ def delete_contribution(event: Event, contribution_id: int):
 
 def _staff_page(event: Event, form: EventRoleForm | None = None, status: int = 200):
     form = form or EventRoleForm()
-    form.user_id.choices = [(u.id, f"{u.full_name} ({u.username})") for u in
-                            db.session.scalars(select(User).where(User.active.is_(True))
-                                               .order_by(User.full_name))]
+    form.user_id.choices = options((u.id, f"{u.full_name} ({u.username})") for u in
+                                   db.session.scalars(select(User).where(User.active.is_(True))
+                                                      .order_by(User.full_name)))
     grants = db.session.scalars(select(EventRole).where(EventRole.event_id == event.id)
                                 .order_by(EventRole.role)).all()
     return render_template("events/staff.html", event=event, form=form, grants=grants,
@@ -290,7 +283,7 @@ def staff(event: Event):
 @event_access()
 def add_staff(event: Event):
     form = EventRoleForm()
-    form.user_id.choices = [(u.id, u.username) for u in db.session.scalars(select(User))]
+    form.user_id.choices = options((u.id, u.username) for u in db.session.scalars(select(User)))
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data) or abort(404)
         auth_services.assign_event_role(event, user, form.role.data)

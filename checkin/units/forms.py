@@ -6,7 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, FieldList, FormField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import LocalDateTimeField
+from ..forms import LocalDateTimeField, options
 from .models import UNIT_KINDS
 from .services import KIND_LABELS
 
@@ -16,7 +16,8 @@ NOT_NEGATIVE = _l("Must be a whole number, 0 or more.")
 
 class UnitForm(FlaskForm):
     name = StringField(_l("Unit name"), validators=[DataRequired(REQUIRED), Length(max=255)])
-    kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in UNIT_KINDS])
+    kind = SelectField(
+        _l("Kind"), choices=options((k, KIND_LABELS[k]) for k in UNIT_KINDS))
     member_count = IntegerField(_l("Members"), default=0,
                                 validators=[Optional(), NumberRange(min=0, message=NOT_NEGATIVE)])
     parent_id = SelectField(_l("Parent unit"), coerce=int, default=0)
@@ -32,7 +33,8 @@ class RuleForm(FlaskForm):
     class Meta:
         csrf = False  # part of QuotaRulesForm, which carries the token
 
-    unit_kind = SelectField(_l("Unit kind"), choices=[(k, KIND_LABELS[k]) for k in UNIT_KINDS])
+    unit_kind = SelectField(
+        _l("Unit kind"), choices=options((k, KIND_LABELS[k]) for k in UNIT_KINDS))
     min_members_exclusive = IntegerField(
         _l("With more than … members"), default=0,
         validators=[Optional(), NumberRange(min=0, message=NOT_NEGATIVE)])

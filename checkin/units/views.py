@@ -13,9 +13,8 @@ from ..auth.access import event_access, organizer_required
 from ..errors import DomainError, ValidationError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
-from ..events.views import unit_choices
 from ..extensions import db, limiter
-from ..forms import apply_errors
+from ..forms import apply_errors, unit_choices
 from ..types import new_token
 from . import services
 from .forms import DeadlineForm, ImportForm, QuotaForm, QuotaRulesForm, UnitForm
