@@ -152,6 +152,9 @@ def load_can_tho(organizer, names: _Names):
         ("Đoàn cơ sở Sở Văn hóa, Thể thao và Du lịch", 50),
         ("Đoàn cơ sở Sở Khoa học và Công nghệ", 33), ("Đoàn cơ sở Sở Xây dựng", 29),
         ("Đoàn cơ sở Sở Công Thương", 44), ("Đoàn cơ sở Sở Nông nghiệp", 51),
+        ("Đoàn cơ sở Sở Giao thông vận tải", 58), ("Đoàn cơ sở Sở Kế hoạch và Đầu tư", 36),
+        ("Đoàn cơ sở Sở Tài nguyên và Môi trường", 61), ("Đoàn cơ sở Bảo hiểm xã hội", 27),
+        ("Đoàn cơ sở Cục Thuế thành phố", 45),
     ]
     branches = [
         ("Chi đoàn cơ sở Thành Đoàn Cần Thơ", 24),
@@ -193,8 +196,8 @@ def load_can_tho(organizer, names: _Names):
     for unit, title in (
         (units[4], "Mô hình “Cán bộ đoàn trách nhiệm” trong ngành y tế"),
         (units[5], "Cán bộ Đoàn trẻ tiên phong chuyển đổi số trong trường học"),
-        (units[12], "Tác phong, lề lối công tác của cán bộ Đoàn cơ quan Thành Đoàn"),
-        (units[13], "Thanh niên vùng 6 với chất lượng và phát triển thị trường"),
+        (units[len(grassroots)], "Tác phong, lề lối công tác của cán bộ Đoàn cơ quan Thành Đoàn"),
+        (units[len(grassroots) + 1], "Thanh niên vùng 6 với chất lượng và phát triển thị trường"),
     ):
         add_contribution(items[3], unit=unit, title=title)
     set_quota_rules(event, [

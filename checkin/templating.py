@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, g, request
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 from . import i18n
 
@@ -31,6 +31,13 @@ def init_app(app: Flask) -> None:
         ROLE_LABELS=ACCOUNT_ROLE_LABELS,
         EVENT_ROLE_LABELS=EVENT_ROLE_LABELS,
     )
+
+    @app.before_request
+    def fresh_request_state():
+        # A request may run inside an app context that outlives it (tests, CLI);
+        # the language and the CSP nonce belong to the request, not to that context.
+        refresh()
+        g.pop("csp_nonce", None)
 
     @app.context_processor
     def inject_locale():
