@@ -9,7 +9,7 @@ export FLASK_APP := wsgi:app
 # PostgreSQL database the suite runs against a second time (created if missing).
 TEST_PG_URL ?= postgresql://postgres@127.0.0.1:5432/checkin_test
 
-.PHONY: run test test-sqlite test-postgres setup translations lint bench clean-venv
+.PHONY: run test test-sqlite test-postgres setup translations messages lint bench screenshots
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,17 @@ translations: $(BIN)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d checkin/translations >/dev/null
 
 setup: $(BIN)/.installed translations
+
+# After changing user-facing text: refresh the catalogues, then translate the new
+# Vietnamese msgstrs (tests/test_i18n.py fails while one is missing).
+messages: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o checkin/translations/messages.pot \
+		--no-location --sort-output --omit-header . >/dev/null
+	$(BIN)/pybabel update -i checkin/translations/messages.pot -d checkin/translations \
+		--omit-header --ignore-obsolete >/dev/null
+
+screenshots: setup
+	$(BIN)/python scripts/screenshots.py
 
 run: setup
 	$(BIN)/checkin db upgrade

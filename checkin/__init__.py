@@ -60,6 +60,16 @@ def _init_extensions(app: Flask) -> None:
 
     from .auth.models import User
 
+    @login.unauthorized_handler
+    def unauthorized():
+        from flask import jsonify, redirect, request, url_for
+        from flask_babel import gettext as _
+
+        if request.path.startswith("/api/"):
+            return jsonify({"error": "unauthorized",
+                            "message": _("Sign in to use this page.")}), 401
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
     @login.user_loader
     def load_user(user_id: str):
         return db.session.get(User, int(user_id))

@@ -69,17 +69,18 @@ def urls(port: int) -> None:
     from .demo import DEMO_ADMIN
     from .events.models import Event
     from .extensions import db
-    from .units.models import NominationLink
+    from .units.services import quota_table
 
     base = current_app.config["PUBLIC_URL"] or f"http://127.0.0.1:{port}"
     click.echo("")
     click.echo(f"  checkin is starting on {base}/")
     click.echo(f"  Sign in:   {base}/login   (demo: {DEMO_ADMIN} / "
                f"{current_app.config['DEMO_ADMIN_PASSWORD']})")
-    for event in db.session.scalars(select(Event).order_by(Event.starts_at)).all():
+    events = db.session.scalars(select(Event).order_by(Event.starts_at)).all()
+    for event in events:
         click.echo(f"  Event:     {base}/events/{event.id}   {event.title[:70]}")
-    link = db.session.scalar(select(NominationLink).where(NominationLink.revoked_at.is_(None))
-                             .order_by(NominationLink.id))
+    link = next((row.link for event in events for row in quota_table(event).rows
+                 if row.link is not None and row.remaining), None)
     if link is not None:
         click.echo(f"  A unit's nomination link (no sign-in): {base}/n/{link.token}")
     click.echo("")

@@ -202,6 +202,22 @@ def set_quota(event: Event):
     return _quota_page(event, quota_form=form, status=422)
 
 
+@bp.get("/api/events/<int:event_id>/quotas")
+@event_access()
+def quotas_json(event: Event):
+    """The quota table as JSON (the same figures as the page)."""
+    table = services.quota_table(event)
+    return {
+        "event": event.id,
+        "version": event.version,
+        "units": [{"unit": {"id": r.unit.id, "name": r.unit.name, "kind": r.unit.kind,
+                            "member_count": r.unit.member_count},
+                   "seats": r.quota.seats, "source": r.quota.source,
+                   "nominated": r.nominated} for r in table.rows],
+        "total": {"seats": table.total_seats, "nominated": table.total_nominated},
+    }
+
+
 # --- nomination links ------------------------------------------------------
 
 def _event_link(event: Event, link_id: int) -> NominationLink:

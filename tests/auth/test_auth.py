@@ -69,8 +69,12 @@ def test_every_staff_route_requires_signing_in(app, client, event):
         url = rule.build({k: 1 for k in rule.arguments})[1]
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             response = client.open(url, method=method)
-            assert response.status_code == 302 and "/login" in response.location, (
-                method, url, response.status_code)
+            if url.startswith("/api/"):
+                assert response.status_code == 401, (method, url)
+                assert response.get_json()["error"] == "unauthorized"
+            else:
+                assert response.status_code == 302 and "/login" in response.location, (
+                    method, url, response.status_code)
             checked += 1
     assert checked > 30
 

@@ -7,12 +7,13 @@ from checkin.extensions import db
 
 
 def add(page, name: str, position: str = "", phone: str = "") -> None:
-    page.get_by_label("Họ và tên").last.fill(name)
+    form = page.locator("#add form")
+    form.get_by_label("Họ và tên").fill(name)
     if position:
-        page.get_by_label("Chức vụ").last.fill(position)
+        form.get_by_label("Chức vụ").fill(position)
     if phone:
-        page.get_by_label("Điện thoại").last.fill(phone)
-    page.get_by_role("button", name="Thêm vào danh sách").click()
+        form.get_by_label("Điện thoại").fill(phone)
+    form.get_by_role("button", name="Thêm vào danh sách").click()
 
 
 def test_secretary_fills_the_quota_on_a_phone_and_is_refused_past_it(phone, nomination_link,

@@ -116,3 +116,21 @@ def test_negative_seats_by_hand_are_refused(event, make_unit):
 def test_zero_seats_removes_a_unit_without_delegates(event, quota_unit):
     set_quota(event, quota_unit, 0)
     assert quota_table(event).rows == []
+
+
+def test_quota_table_as_json(as_organizer, event, quota_unit):
+    from checkin.attendees.services import nominate
+
+    nominate(event, quota_unit, full_name="Nguyễn Văn An")
+    data = as_organizer.get(f"/api/events/{event.id}/quotas").get_json()
+    assert data["total"] == {"seats": 3, "nominated": 1}
+    assert data["units"][0]["unit"]["name"] == "Chi đoàn Công ty May Tây Ninh"
+
+
+def test_quota_api_refuses_other_staff_in_json(client, make_user, event):
+    from tests.conftest import login
+
+    login(client, make_user("staff"))
+    response = client.get(f"/api/events/{event.id}/quotas")
+    assert response.status_code == 403
+    assert response.get_json()["error"] == "forbidden"

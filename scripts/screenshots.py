@@ -1,0 +1,67 @@
+"""Take the README's screenshots from the demo, in Debian's Chromium.
+
+    .venv/bin/python scripts/screenshots.py   # writes docs/screenshots/*.png
+
+Uses a throw-away SQLite database; nothing of the real instance is touched.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from flask_migrate import upgrade
+from playwright.sync_api import sync_playwright
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from checkin import create_app  # noqa: E402
+from checkin.demo import load_demo  # noqa: E402
+from checkin.extensions import db  # noqa: E402
+from checkin.units.models import NominationLink  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    tmp = tempfile.mkdtemp()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/demo.db",
+                      "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        load_demo(admin_password="checkin-demo")
+        links = db.session.scalars(select(NominationLink).order_by(NominationLink.id)).all()
+        token = links[1].token  # Hòa Thành: some seats still open
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--no-sandbox", "--disable-gpu"])
+        laptop = browser.new_page(viewport={"width": 1280, "height": 860}, base_url=base)
+        laptop.goto("/login")
+        laptop.get_by_label("Tên đăng nhập").fill("admin")
+        laptop.get_by_label("Mật khẩu").fill("checkin-demo")
+        laptop.get_by_role("button", name="Đăng nhập").click()
+        for name, url in (("events", "/events/"), ("event", "/events/1"),
+                          ("quotas", "/events/2/quotas"), ("agenda", "/events/2/agenda"),
+                          ("units", "/units/")):
+            laptop.goto(url)
+            laptop.screenshot(path=str(OUT / f"{name}.png"))
+        phone = browser.new_page(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                 has_touch=True, base_url=base)
+        phone.goto(f"/n/{token}")
+        phone.screenshot(path=str(OUT / "nominate-phone.png"), full_page=False)
+        browser.close()
+    server.shutdown()
+    print(f"screenshots written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
