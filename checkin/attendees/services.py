@@ -32,6 +32,14 @@ def _clean(full_name, position, phone, email) -> dict:
     return out
 
 
+def _made_by(event, nonce: str | None) -> Attendee | None:
+    """The attendee an earlier arrival of the same form submission created, if any."""
+    if not nonce:
+        return None
+    return db.session.scalar(select(Attendee).where(Attendee.event_id == event.id,
+                                                    Attendee.client_nonce == nonce))
+
+
 def _check_duplicate(event_id: int, name_folded: str, phone: str,
                      exclude_id: int | None = None) -> None:
     """The same person (same name and phone) may appear once per event."""
@@ -58,11 +66,9 @@ def nominate(event, unit: Unit, *, full_name: str, position: str = "", phone: st
     """
     if link is not None:
         check_link_open(link)
-    if nonce:
-        done = db.session.scalar(select(Attendee).where(Attendee.event_id == event.id,
-                                                        Attendee.client_nonce == nonce))
-        if done is not None:
-            return done
+    done = _made_by(event, nonce)
+    if done is not None:
+        return done
     data = _clean(full_name, position, phone, email)
     quota = lock_quota(event.id, unit.id)  # serialises nominations for this unit
     try:
@@ -103,11 +109,9 @@ def add_attendee(event, *, category: str, full_name: str, position: str = "",
                               "unit_required")
         return nominate(event, unit, full_name=full_name, position=position, phone=phone,
                         email=email, nonce=nonce)
-    if nonce:
-        done = db.session.scalar(select(Attendee).where(Attendee.event_id == event.id,
-                                                        Attendee.client_nonce == nonce))
-        if done is not None:
-            return done
+    done = _made_by(event, nonce)
+    if done is not None:
+        return done
     data = _clean(full_name, position, phone, email)
     organization = optional_text(organization, "organization", max_length=255)
     _check_duplicate(event.id, fold(data["full_name"]), data["phone"])
