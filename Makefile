@@ -34,10 +34,12 @@ screenshots: setup
 	$(BIN)/python scripts/screenshots.py
 
 run: setup
-	$(BIN)/checkin db upgrade
-	$(BIN)/checkin demo --if-empty
-	$(BIN)/checkin urls --port $(PORT)
-	SOCKETIO_ASYNC_MODE=gevent $(BIN)/gunicorn -k gevent -w 1 -b 127.0.0.1:$(PORT) \
+	@# Links in QR codes and letters use PUBLIC_URL; set it to an address phones can reach.
+	export PUBLIC_URL=$${PUBLIC_URL:-http://127.0.0.1:$(PORT)}; \
+	$(BIN)/checkin db upgrade && \
+	$(BIN)/checkin demo --if-empty && \
+	$(BIN)/checkin urls && \
+	SOCKETIO_ASYNC_MODE=gevent exec $(BIN)/gunicorn -k gevent -w 1 -b 127.0.0.1:$(PORT) \
 		--access-logfile - wsgi:app
 
 test: setup

@@ -63,15 +63,14 @@ def demo(if_empty: bool) -> None:
 
 
 @click.command("urls")
-@click.option("--port", default=5000, type=int)
-def urls(port: int) -> None:
+def urls() -> None:
     """Print where to go after ``make run``."""
     from .demo import DEMO_ADMIN
     from .events.models import Event
     from .extensions import db
     from .units.services import quota_table
 
-    base = current_app.config["PUBLIC_URL"] or f"http://127.0.0.1:{port}"
+    base = current_app.config["PUBLIC_URL"]
     click.echo("")
     click.echo(f"  checkin is starting on {base}/")
     click.echo(f"  Sign in:   {base}/login   (demo: {DEMO_ADMIN} / "

@@ -44,7 +44,7 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         #: SQLite waits this many seconds for a competing writer instead of failing.
         "SQLITE_BUSY_TIMEOUT": float(env.get("SQLITE_BUSY_TIMEOUT", "15")),
         #: Base of every link we hand out (nomination links, later invitations).
-        "PUBLIC_URL": env.get("PUBLIC_URL", "").rstrip("/"),
+        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         #: Socket.IO message queue for several server processes (redis://…).
         "MESSAGE_QUEUE": env.get("MESSAGE_QUEUE") or None,
         "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE", "threading"),
@@ -59,5 +59,16 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
+        #: Outgoing mail for invitations (SMTP).
+        "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USE_SSL": env.get("MAIL_USE_SSL", "0") == "1",
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_FROM": env.get("MAIL_FROM", "checkin <no-reply@localhost>"),
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
+        #: Send in the request instead of a background task (tests, small events).
+        "MAIL_SEND_INLINE": env.get("MAIL_SEND_INLINE", "0") == "1",
         "DEMO_ADMIN_PASSWORD": env.get("DEMO_ADMIN_PASSWORD", "checkin-demo"),
     }

@@ -54,7 +54,7 @@ def init_app(app: Flask) -> None:
             f"script-src 'self' 'nonce-{_nonce()}'; connect-src 'self' ws: wss:; "
             "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
         )
-        if request.path.startswith("/n/"):  # a unit's link must not leak or be indexed
+        if request.path.startswith(("/n/", "/i/")):  # personal links: never leak or index
             response.headers["Referrer-Policy"] = "no-referrer"
             response.headers["X-Robots-Tag"] = "noindex, nofollow"
             response.headers["Cache-Control"] = "no-store"

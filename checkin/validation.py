@@ -51,6 +51,8 @@ def normalize_phone(value: str | None, field: str = "phone") -> str:
         raw = "0" + raw[3:]
     elif raw.startswith("84") and len(raw) == 11:
         raw = "0" + raw[2:]
+    elif raw.isdigit() and len(raw) == 9 and raw[0] != "0":
+        raw = "0" + raw  # a spreadsheet stored the number as a number and dropped the 0
     if not (raw.isdigit() and raw.startswith("0") and len(raw) in (10, 11)):
         raise field_error(
             field,

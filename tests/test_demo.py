@@ -44,7 +44,7 @@ def test_demo_if_empty_keeps_an_existing_database(runner):
 
 def test_urls_prints_the_login_and_its_demo_credentials(runner):
     runner.invoke(args=["demo"])
-    output = runner.invoke(args=["urls", "--port", "5000"]).output
+    output = runner.invoke(args=["urls"]).output
     assert "/login" in output and "admin / checkin-demo" in output
     assert "/events/1" in output and "/n/" in output
 

@@ -57,3 +57,91 @@ class Attendee(db.Model):
     def affiliation(self) -> str:
         """The unit's name, else the guest's organisation."""
         return self.unit.name if self.unit else self.organization
+
+
+class Invitation(db.Model):
+    """A personal invitation: the token behind ``/i/<token>`` and the person's QR code.
+
+    An attendee has one active invitation at a time. Revoking keeps the row (who,
+    when, why) and points it to its replacement, so an old link can say it was replaced.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attendee_id: Mapped[int] = mapped_column(
+        ForeignKey("attendees.id", ondelete="CASCADE"), index=True
+    )
+    #: 128 bits from the OS's cryptographic source, URL-safe (22 characters).
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Why it was revoked ("lost phone", "substitute").
+    revoke_reason: Mapped[str] = mapped_column(String(255), default="")
+    #: The invitation that replaced this one.
+    replaced_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL")
+    )
+
+    attendee: Mapped[Attendee] = relationship()
+    created_by: Mapped["User | None"] = relationship(foreign_keys=[created_by_id])  # noqa: F821, UP037
+    revoked_by: Mapped["User | None"] = relationship(foreign_keys=[revoked_by_id])  # noqa: F821, UP037
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class LetterHead(db.Model):
+    """What an event's invitation letters print in the Union's administrative layout
+    (seed 004): the bodies on the left, place and date on the right, the signature."""
+
+    __tablename__ = "letter_heads"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    #: The superior body, upper case ("THÀNH ĐOÀN CẦN THƠ").
+    superior_body: Mapped[str] = mapped_column(String(255), default="")
+    #: The issuing body ("BCH ĐOÀN KHỐI CƠ QUAN DÂN CHÍNH ĐẢNG").
+    issuing_body: Mapped[str] = mapped_column(String(255), default="")
+    #: Document number ("121-GM/ĐTN").
+    number: Mapped[str] = mapped_column(String(64), default="")
+    #: Place in the date line ("Cần Thơ").
+    place: Mapped[str] = mapped_column(String(120), default="")
+    issued_on: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: "TM. BAN THƯỜNG VỤ" and "BÍ THƯ" above the signature, and the signer's name.
+    signer_on_behalf: Mapped[str] = mapped_column(String(120), default="TM. BAN THƯỜNG VỤ")
+    signer_title: Mapped[str] = mapped_column(String(120), default="BÍ THƯ")
+    signer_name: Mapped[str] = mapped_column(String(120), default="")
+
+
+class EmailDelivery(db.Model):
+    """One attempt-tracked e-mail of an invitation to one person.
+
+    Rows are created "pending" before sending and updated after each message, so an
+    interrupted batch resumes where it stopped and nobody gets the same invitation twice.
+    """
+
+    __tablename__ = "email_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    attendee_id: Mapped[int] = mapped_column(
+        ForeignKey("attendees.id", ondelete="CASCADE"), index=True
+    )
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"))
+    #: pending, sent or failed.
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    #: The SMTP server's answer or the reason it could not be sent.
+    error: Mapped[str] = mapped_column(String(500), default="")
+    address: Mapped[str] = mapped_column(String(255), default="")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    attendee: Mapped[Attendee] = relationship()

@@ -11,6 +11,7 @@ from ..i18n import fold
 from ..units.models import NominationLink, Unit
 from ..units.services import check_link_open, lock_quota
 from ..validation import field_error, normalize_email, normalize_phone, optional_text, required_text
+from .invitations import issue_invitation
 from .models import CATEGORIES, Attendee
 
 
@@ -89,6 +90,7 @@ def nominate(event, unit: Unit, *, full_name: str, position: str = "", phone: st
                             name_folded=fold(data["full_name"]), client_nonce=nonce or None,
                             nomination_link_id=link.id if link else None, **data)
         db.session.add(attendee)
+        issue_invitation(attendee)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -98,7 +100,8 @@ def nominate(event, unit: Unit, *, full_name: str, position: str = "", phone: st
 
 def add_attendee(event, *, category: str, full_name: str, position: str = "",
                  phone: str = "", email: str = "", unit: Unit | None = None,
-                 organization: str = "", nonce: str | None = None) -> Attendee:
+                 organization: str = "", nonce: str | None = None,
+                 by_user=None) -> Attendee:
     """Add a guest, press member or presidium member (outside quotas), or a delegate
     (inside the unit's quota, as :func:`nominate`)."""
     if category not in CATEGORIES:
@@ -120,6 +123,7 @@ def add_attendee(event, *, category: str, full_name: str, position: str = "",
                         name_folded=fold(data["full_name"]),
                         client_nonce=nonce or None, **data)
     db.session.add(attendee)
+    issue_invitation(attendee, by_user=by_user)
     db.session.commit()
     return attendee
 
@@ -196,3 +200,38 @@ def search_attendees(event, query: str = "", *, category: str | None = None,
     if limit:
         stmt = stmt.limit(limit)
     return list(db.session.scalars(stmt))
+
+
+def select_attendees(event, *, unit_id: int | None = None, category: str | None = None,
+                     attendee_id: int | None = None) -> list[Attendee]:
+    """One person, one unit's people, one category, or everyone — in list order."""
+    stmt = (select(Attendee).outerjoin(Unit, Attendee.unit_id == Unit.id)
+            .where(Attendee.event_id == event.id))
+    if attendee_id:
+        stmt = stmt.where(Attendee.id == attendee_id)
+    if unit_id:
+        stmt = stmt.where(Attendee.unit_id == unit_id)
+    if category in CATEGORIES:
+        stmt = stmt.where(Attendee.category == category)
+    order = {"presidium": 0, "guest": 1, "press": 3}
+    people = list(db.session.scalars(stmt.order_by(Unit.name_folded, Attendee.name_folded)))
+    return sorted(people, key=lambda a: order.get(a.category, 2))
+
+
+LETTER_HEAD_FIELDS = ("superior_body", "issuing_body", "number", "place", "issued_on",
+                      "signer_on_behalf", "signer_title", "signer_name")
+
+
+def save_letter_head(event, **values):
+    """Set what the event's invitation letters print in their heading and signature."""
+    from .models import LetterHead
+
+    head = db.session.get(LetterHead, event.id) or LetterHead(event_id=event.id)
+    for name in LETTER_HEAD_FIELDS:
+        value = values.get(name)
+        if name != "issued_on":
+            value = optional_text(value, name, max_length=255)
+        setattr(head, name, value)
+    db.session.add(head)
+    db.session.commit()
+    return head

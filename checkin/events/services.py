@@ -96,6 +96,7 @@ def copy_event(source: Event, *, created_by, title: str, starts_at: datetime,
     quota rules and quotas, and optionally the guest, press and presidium list.
     Both events then belong to the same series.
     """
+    from ..attendees.invitations import issue_invitation
     from ..attendees.models import Attendee
     from ..units.models import Quota, QuotaRule
 
@@ -129,12 +130,12 @@ def copy_event(source: Event, *, created_by, title: str, starts_at: datetime,
     if copy_people:
         for person in db.session.scalars(select(Attendee).where(
                 Attendee.event_id == source.id, Attendee.category != "delegate")):
-            db.session.add(Attendee(
+            issue_invitation(Attendee(
                 event_id=new.id, category=person.category, unit_id=person.unit_id,
                 organization=person.organization,
                 organization_folded=person.organization_folded, full_name=person.full_name,
                 name_folded=person.name_folded, position=person.position,
-                phone=person.phone, email=person.email))
+                phone=person.phone, email=person.email), by_user=created_by)
     db.session.commit()
     return new
 

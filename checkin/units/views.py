@@ -26,10 +26,7 @@ nomination_bp = Blueprint("nomination", __name__)
 
 def public_url(endpoint: str, **values) -> str:
     """An absolute link for people outside (PUBLIC_URL when configured)."""
-    base = current_app.config["PUBLIC_URL"]
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    return current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)
 
 
 # --- the unit tree ---------------------------------------------------------
