@@ -95,6 +95,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .attendance import sockets  # noqa: F401  (registers the Socket.IO handlers)
+    from .attendance.api import api as api_v1_bp
+    from .attendance.views import bp as attendance_bp
     from .attendees.views import bp as attendees_bp
     from .attendees.views import invitation_bp
     from .auth.views import bp as auth_bp
@@ -104,5 +107,5 @@ def _register_blueprints(app: Flask) -> None:
     from .units.views import nomination_bp
 
     for bp in (site_bp, auth_bp, events_bp, units_bp, nomination_bp, attendees_bp,
-               invitation_bp):
+               invitation_bp, attendance_bp, api_v1_bp):
         app.register_blueprint(bp)

@@ -26,6 +26,22 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(urls)
+    app.cli.add_command(gate_token)
+
+
+@click.command("gate-token")
+@click.option("--event", "event_id", required=True, type=int)
+@click.option("--gate", "gate_name", required=True)
+def gate_token(event_id: int, gate_name: str) -> None:
+    """Print a device token for a gate (made if missing) to use with the gate API."""
+    from .attendance.services import make_device_token
+    from .events.models import Event
+    from .extensions import db
+
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise click.ClickException(f"No event {event_id}.")
+    click.echo(make_device_token(event, gate_name=gate_name))
 
 
 @click.command("create-admin")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import random
 from datetime import datetime, time, timedelta
 
-from .attendees.services import add_attendee, nominate
+from .attendees.services import add_attendee, nominate, save_letter_head
 from .auth.services import assign_event_role, create_user
 from .events.services import add_agenda_item, add_contribution, create_event
-from .i18n import from_local, to_local
+from .i18n import fold, from_local, to_local
 from .types import utcnow
 from .units.services import (
     apply_quota_rules,
@@ -119,14 +119,20 @@ def load_tay_ninh(organizer, names: _Names):
         ("Kết luận của chủ trì", 15, "Bí thư Tỉnh đoàn"),
         ("Kết thúc hội nghị", 5, ""),
     ])
+    save_letter_head(event, superior_body="BCH Đoàn TNCS Hồ Chí Minh tỉnh Tây Ninh",
+                     issuing_body="Ban Thường vụ Tỉnh đoàn", number="45-GM/TĐTN",
+                     place="Tây Ninh", signer_on_behalf="TM. BAN THƯỜNG VỤ TỈNH ĐOÀN",
+                     signer_title="BÍ THƯ", signer_name=names())
     for unit, seats in zip(districts, (22, 24, 46), strict=True):
         set_quota(event, unit, seats)
     create_missing_nomination_links(event)
     # Dương Minh Châu has named everyone; the others are still at it.
     for unit, named in zip(districts, (22, 10, 30), strict=True):
         for i in range(named):
-            nominate(event, unit, full_name=names(), position=BRANCH_POSITIONS[i % 5],
-                     phone="" if i % 3 else f"0900{unit.id:03d}{i:03d}")
+            name = names()
+            nominate(event, unit, full_name=name, position=BRANCH_POSITIONS[i % 5],
+                     phone="" if i % 3 else f"0900{unit.id:03d}{i:03d}",
+                     email="" if i % 4 else f"{fold(name).replace(' ', '.')}@example.vn")
     for agency in agencies:
         add_attendee(event, category="guest", full_name=names(), position="Lãnh đạo",
                      organization=agency)
@@ -200,6 +206,10 @@ def load_can_tho(organizer, names: _Names):
         (units[len(grassroots) + 1], "Thanh niên vùng 6 với chất lượng và phát triển thị trường"),
     ):
         add_contribution(items[3], unit=unit, title=title)
+    save_letter_head(event, superior_body="Thành đoàn Cần Thơ",
+                     issuing_body="BCH Đoàn Khối cơ quan Dân Chính Đảng", number="121-GM/ĐTN",
+                     place="Cần Thơ", signer_on_behalf="TM. BAN THƯỜNG VỤ",
+                     signer_title="BÍ THƯ", signer_name=names())
     set_quota_rules(event, [
         {"unit_kind": "grassroots", "min_members_exclusive": 0, "seats": 2},
         {"unit_kind": "branch", "min_members_exclusive": 0, "seats": 1},

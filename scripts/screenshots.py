@@ -12,6 +12,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+import pypdfium2 as pdfium
 from flask_migrate import upgrade
 from playwright.sync_api import sync_playwright
 from sqlalchemy import select
@@ -21,7 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from checkin import create_app  # noqa: E402
+from checkin.attendees.letters import render_letters  # noqa: E402
+from checkin.attendees.models import Invitation  # noqa: E402
+from checkin.attendees.services import select_attendees  # noqa: E402
 from checkin.demo import load_demo  # noqa: E402
+from checkin.events.models import Event  # noqa: E402
 from checkin.extensions import db  # noqa: E402
 from checkin.units.models import NominationLink  # noqa: E402
 
@@ -38,6 +43,13 @@ def main() -> None:
         load_demo(admin_password="checkin-demo")
         links = db.session.scalars(select(NominationLink).order_by(NominationLink.id)).all()
         token = links[1].token  # Hòa Thành: some seats still open
+        invitation = db.session.scalars(select(Invitation).order_by(Invitation.id)).first()
+        invitation_token = invitation.token
+        with app.test_request_context():
+            event = db.session.get(Event, 2)
+            pdf = render_letters(event, select_attendees(event)[:1])
+        page = pdfium.PdfDocument(pdf)[0].render(scale=110 / 72).to_pil()
+        page.save(OUT / "letter.png")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
@@ -58,6 +70,10 @@ def main() -> None:
                                  has_touch=True, base_url=base)
         phone.goto(f"/n/{token}")
         phone.screenshot(path=str(OUT / "nominate-phone.png"), full_page=False)
+        phone.goto(f"/i/{invitation_token}")
+        phone.screenshot(path=str(OUT / "invitation-phone.png"), full_page=False)
+        laptop.goto("/events/2/people/")
+        laptop.screenshot(path=str(OUT / "people.png"))
         browser.close()
     server.shutdown()
     print(f"screenshots written to {OUT}")

@@ -44,6 +44,14 @@ class Attendee(db.Model):
     nomination_link_id: Mapped[int | None] = mapped_column(
         ForeignKey("nomination_links.id", ondelete="SET NULL")
     )
+    #: The nominated delegate this person came in place of (same unit; the seat is theirs).
+    substitute_for_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attendees.id", ondelete="SET NULL")
+    )
+    #: A substitute came in this delegate's place: the seat is the substitute's now.
+    replaced: Mapped[bool] = mapped_column(default=False)
+    #: Registered at the door, not invited beforehand.
+    walk_in: Mapped[bool] = mapped_column(default=False)
     #: Client-made id of the form submission that created it: a resubmitted
     #: form (double tap, flaky network) returns this row instead of a duplicate.
     client_nonce: Mapped[str | None] = mapped_column(String(64))
@@ -52,6 +60,7 @@ class Attendee(db.Model):
 
     unit: Mapped["Unit | None"] = relationship()  # noqa: F821, UP037
     event: Mapped["Event"] = relationship()  # noqa: F821, UP037
+    substitute_for: Mapped[Attendee | None] = relationship(remote_side=[id])
 
     @property
     def affiliation(self) -> str:

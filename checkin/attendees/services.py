@@ -78,7 +78,7 @@ def nominate(event, unit: Unit, *, full_name: str, position: str = "", phone: st
                               code="no_quota")
         named = db.session.scalar(select(func.count()).where(
             Attendee.event_id == event.id, Attendee.unit_id == unit.id,
-            Attendee.category == "delegate"))
+            Attendee.category == "delegate", Attendee.replaced.is_(False)))
         if named >= quota.seats:
             raise DomainError(
                 _("%(unit)s has already named %(named)d of %(seats)d delegates: the quota is "
@@ -235,3 +235,41 @@ def save_letter_head(event, **values):
     db.session.add(head)
     db.session.commit()
     return head
+
+
+def register_walk_in(event, *, category: str, full_name: str, organization: str = "",
+                     position: str = "", phone: str = "") -> Attendee:
+    """A guest or press member who came without an invitation, registered at the door."""
+    if category not in ("guest", "press"):
+        raise field_error("category", _("A walk-in is a guest or a member of the press."),
+                          "invalid_category")
+    person = add_attendee(event, category=category, full_name=full_name,
+                          organization=organization, position=position, phone=phone)
+    person.walk_in = True
+    db.session.commit()
+    return person
+
+
+def register_substitute(event, original: Attendee, *, full_name: str, position: str = "",
+                        phone: str = "") -> Attendee:
+    """Someone who comes in place of a nominated delegate of the same unit.
+
+    The seat stays the unit's: the substitute takes the original delegate's place on
+    the list (the original is kept, marked as replaced) and the quota still holds.
+    """
+    if original.category != "delegate" or original.unit_id is None:
+        raise DomainError(_("Only a unit's delegate can be replaced by a substitute."),
+                          code="not_a_delegate")
+    if original.substitute_for_id is not None or db.session.scalar(
+            select(Attendee.id).where(Attendee.substitute_for_id == original.id)):
+        raise Conflict(_("%(name)s has already been replaced.", name=original.full_name),
+                       code="already_replaced")
+    data = _clean(full_name, position, phone, "")
+    person = Attendee(event_id=event.id, category="delegate", unit_id=original.unit_id,
+                      name_folded=fold(data["full_name"]), substitute_for_id=original.id,
+                      walk_in=True, **data)
+    original.replaced = True
+    db.session.add(person)
+    issue_invitation(person)
+    db.session.commit()
+    return person

@@ -106,7 +106,8 @@ def plan_import(event, filename: str, data: bytes) -> ImportPlan:
                                     .where(Quota.event_id == event.id)).all())
     named = dict(db.session.execute(
         select(Attendee.unit_id, func.count()).where(Attendee.event_id == event.id,
-                                                     Attendee.category == "delegate")
+                                                     Attendee.category == "delegate",
+                                                     Attendee.replaced.is_(False))
         .group_by(Attendee.unit_id)).all())
     seen: dict[tuple, int] = {}
 

@@ -374,6 +374,9 @@ def _start_sending(event: Event) -> None:
 
 invitation_bp = Blueprint("invitation", __name__)
 
+#: Remembers on a delegate's phone which invitation it holds (for self check-in).
+INVITATION_COOKIE = "invitation"
+
 
 def _lookup(token: str):
     try:
@@ -389,13 +392,20 @@ def page(token: str):
     if replaced is not None:
         return render_template("attendees/invitation_replaced.html",
                                event=replaced.invitation.attendee.event), 410
+    from ..attendance.services import attendance_of
+
     person = invitation.attendee
     event = person.event
-    return render_template("attendees/invitation.html", person=person, event=event,
-                           invitation=invitation, url=invitations.invitation_url(invitation),
-                           qr_svg=Markup(qr.qr_svg(invitations.invitation_url(invitation),
-                                                   title=_("Your invitation QR code"))),
-                           map_url=_map_url(event))
+    response = make_response(render_template(
+        "attendees/invitation.html", person=person, event=event, invitation=invitation,
+        url=invitations.invitation_url(invitation), attendance=attendance_of(person),
+        qr_svg=Markup(qr.qr_svg(invitations.invitation_url(invitation),
+                                title=_("Your invitation QR code"))),
+        map_url=_map_url(event)))
+    # The phone that opened its invitation can check itself in at the hall's QR.
+    response.set_cookie(INVITATION_COOKIE, token, max_age=30 * 24 * 3600, httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @invitation_bp.get("/i/<token>/qr.<any(svg, png):fmt>")

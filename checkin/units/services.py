@@ -434,7 +434,7 @@ def nominated_counts(event) -> dict[int, int]:
     rows = db.session.execute(
         select(Attendee.unit_id, func.count())
         .where(Attendee.event_id == event.id, Attendee.category == "delegate",
-               Attendee.unit_id.is_not(None))
+               Attendee.unit_id.is_not(None), Attendee.replaced.is_(False))
         .group_by(Attendee.unit_id)
     )
     return dict(rows.all())

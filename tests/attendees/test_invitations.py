@@ -6,15 +6,20 @@ import re
 
 import pytest
 
-from checkin.attendees.invitations import (active_invitation, find_invitation,
-                                           invitation_url, reissue_invitation, token_from)
+from checkin.attendees.invitations import (
+    active_invitation,
+    find_invitation,
+    invitation_url,
+    reissue_invitation,
+    token_from,
+)
 from checkin.attendees.models import Invitation
 from checkin.attendees.qr import qr_matrix, qr_svg
 from checkin.attendees.services import add_attendee, nominate
 from checkin.errors import DomainError
 from checkin.events.services import add_agenda_item
 from checkin.extensions import db
-from tests.attendees.qrtools import decode_png, decode_image, rasterize_svg
+from tests.attendees.qrtools import decode_image, decode_png, rasterize_svg
 
 
 @pytest.fixture

@@ -140,3 +140,13 @@ def test_the_email_page_sends_and_reports(as_organizer, smtp, event, people):
     page = as_organizer.get(f"/events/{event.id}/people/email").get_data(as_text=True)
     assert "Nguyễn Văn An" in page and "550" in page
     assert len(smtp.messages) == 2
+
+
+def test_sending_to_one_unit_only(as_organizer, smtp, event, people, make_unit):
+    from checkin.units.services import set_quota
+
+    other = make_unit("Chi đoàn khác", kind="branch")
+    set_quota(event, other, 1)
+    nominate(event, other, full_name="Người Đơn Vị Khác", email="khac@example.vn")
+    as_organizer.post(f"/events/{event.id}/people/email", data={"unit_id": other.id})
+    assert [m["To"] for m in smtp.messages] == ["khac@example.vn"]

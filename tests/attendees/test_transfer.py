@@ -62,7 +62,7 @@ def test_every_wrong_row_is_reported_and_nothing_is_imported(event, quota_unit):
         import_people(event, "danh-sach.csv", bad.encode())
     found = [(e["row"], e["field"]) for e in exc.value.errors]
     assert found == [(6, "Họ và tên"), (7, "Đơn vị"), (8, "Đơn vị"), (9, "Thành phần"),
-                     (10, "Điện thoại"), (10, "E-mail"), (11, "Họ và tên")]
+                     (10, "Điện thoại"), (10, "Email"), (11, "Họ và tên")]
     assert people(event) == []
 
 

@@ -1,0 +1,200 @@
+"""The gate API under ``/api/v1``: JSON in, JSON out, described at ``/api/v1/openapi.json``.
+
+Authenticated by a gate device token (``Authorization: Bearer …``, or the cookie the
+pairing set) or a staff session. Requests that rely on a cookie must carry the CSRF
+token in ``X-CSRFToken``; a bearer token needs none.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, g, jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from sqlalchemy import select
+from wtforms import ValidationError as WTFValidationError
+
+from .. import broadcast
+from ..attendees.invitations import active_invitations
+from ..attendees.models import Attendee
+from ..attendees.services import find_attendee, search_attendees
+from ..auth.services import can
+from ..events.models import Event
+from ..extensions import csrf, db
+from . import services
+from .models import Attendance, Gate
+from .openapi import OPENAPI
+
+api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+csrf.exempt(api)
+
+GATE_COOKIE = "gate_device"
+
+
+def _error(status: int, code: str, message: str):
+    response = jsonify({"error": code, "message": message})
+    response.status_code = status
+    abort(response)
+
+
+def authorize(event: Event) -> None:
+    """Let in a device of this event's gates or staff with a role in the event."""
+    header = request.headers.get("Authorization", "")
+    bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
+    device = services.device_for(bearer or request.cookies.get(GATE_COOKIE))
+    g.device, g.gate = None, None
+    if device is not None:
+        if device.gate.event_id != event.id:
+            _error(403, "forbidden", _("This device belongs to another meeting's gate."))
+        g.device, g.gate = device, device.gate
+    elif current_user.is_authenticated and can(current_user, event, "gate"):
+        pass
+    elif current_user.is_authenticated:
+        _error(403, "forbidden", _("You do not have permission to open this page."))
+    else:
+        _error(401, "unauthorized", _("Sign in to use this page."))
+    if bearer is None and request.method not in ("GET", "HEAD", "OPTIONS"):
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken"))
+        except (WTFValidationError, CSRFError):
+            _error(400, "csrf", _("The request could not be understood. Please reload the "
+                                  "page and try again."))
+
+
+def _event(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None:
+        _error(404, "not_found", _("This event does not exist."))
+    authorize(event)
+    return event
+
+
+def person_json(person: Attendee | None) -> dict | None:
+    if person is None:
+        return None
+    return {"id": person.id, "full_name": person.full_name, "position": person.position,
+            "unit": person.affiliation, "category": person.category}
+
+
+def result_json(result: services.CheckinResult) -> dict:
+    attendance = result.attendance
+    return {
+        "result": result.code,
+        "message": result.message,
+        "attendee": person_json(result.attendee),
+        "first_checkin": None if attendance is None else {
+            "at": attendance.checked_in_at.isoformat(),
+            "gate": attendance.gate.name if attendance.gate else None,
+            "method": attendance.method,
+        },
+        "flagged": result.flagged,
+    }
+
+
+def _parse_time(value) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        _error(422, "invalid", _("scanned_at must be an ISO 8601 date and time."))
+    if parsed.tzinfo is None:
+        _error(422, "invalid", _("scanned_at must include a time zone."))
+    return parsed
+
+
+def _gate_for(event: Event, name: str | None) -> Gate | None:
+    if g.gate is not None:
+        return g.gate  # a device speaks for its own gate only
+    if not name:
+        return None
+    return db.session.scalar(select(Gate).where(Gate.event_id == event.id, Gate.name == name))
+
+
+def announce(event: Event, result: services.CheckinResult) -> None:
+    """After a commit that changed attendance: tell the staff pages."""
+    board = services.attendance_board(event).as_dict()
+    broadcast.attendance_changed(event, board, checkin=result_json(result))
+
+
+@api.post("/events/<int:event_id>/checkins")
+def create_checkin(event_id: int):
+    event = _event(event_id)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("token"), str) \
+            or not data["token"].strip():
+        _error(422, "invalid", _("Send a JSON object with the scanned “token”."))
+    nonce = data.get("nonce")
+    if nonce is not None and (not isinstance(nonce, str) or not 8 <= len(nonce) <= 64):
+        _error(422, "invalid", _("“nonce” must be a string of 8 to 64 characters."))
+    result = services.check_in(
+        event, data["token"], nonce=nonce, gate=_gate_for(event, data.get("gate")),
+        scanned_at=_parse_time(data.get("scanned_at")),
+        by_user=current_user if g.device is None and current_user.is_authenticated else None,
+        offline_admitted=bool(data.get("offline")))
+    if result.code == "checked_in":
+        announce(event, result)
+    return jsonify(result_json(result)), 200
+
+
+@api.post("/events/<int:event_id>/checkins/manual")
+def manual_checkin(event_id: int):
+    """Check in a person found by search (by name, unit or phone) at the desk."""
+    event = _event(event_id)
+    data = request.get_json(silent=True) or {}
+    try:
+        person = find_attendee(event, int(data.get("attendee_id")))
+    except (TypeError, ValueError):
+        _error(422, "invalid", _("Send the “attendee_id” of the person."))
+    result = services.check_in(
+        event, "", attendee=person, nonce=data.get("nonce"), method="manual",
+        gate=_gate_for(event, data.get("gate")),
+        by_user=current_user if current_user.is_authenticated else None)
+    if result.code == "checked_in":
+        announce(event, result)
+    return jsonify(result_json(result))
+
+
+@api.get("/events/<int:event_id>/attendees")
+def find_people(event_id: int):
+    """Search by name (diacritics optional), unit or phone, with each person's status."""
+    event = _event(event_id)
+    people = search_attendees(event, request.args.get("q", ""), limit=30)
+    arrived = {a.attendee_id: a for a in db.session.scalars(select(Attendance).where(
+        Attendance.event_id == event.id, Attendance.attendee_id.in_([p.id for p in people])))}
+    return jsonify({"attendees": [
+        {**person_json(p), "checked_in_at": arrived[p.id].checked_in_at.isoformat()
+         if p.id in arrived else None} for p in people]})
+
+
+@api.get("/events/<int:event_id>/gate-list")
+def gate_list(event_id: int):
+    """The offline copy of the list for a gate: hashed tokens → name, unit, category.
+
+    Tokens are sent as SHA-256 digests, so a lost tablet does not hand out
+    working invitations.
+    """
+    event = _event(event_id)
+    invitations = active_invitations(event)
+    arrived = set(db.session.scalars(select(Attendance.attendee_id)
+                                     .where(Attendance.event_id == event.id)))
+    people = db.session.scalars(select(Attendee).where(Attendee.event_id == event.id))
+    return jsonify({"version": event.version, "attendees": [
+        {"h": services.token_digest(invitations[p.id].token), "n": p.full_name,
+         "u": p.affiliation, "c": p.category, "in": p.id in arrived}
+        for p in people if p.id in invitations]})
+
+
+@api.get("/events/<int:event_id>/attendance")
+def attendance(event_id: int):
+    event = _event(event_id)
+    return jsonify(services.attendance_board(event).as_dict())
+
+
+@api.get("/openapi.json")
+def openapi():
+    spec = dict(OPENAPI)
+    spec["servers"] = [{"url": url_for("api_v1.openapi", _external=False).rsplit("/", 1)[0]}]
+    return jsonify(spec)

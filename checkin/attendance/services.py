@@ -1,0 +1,363 @@
+"""Check-in: one function owns the transaction, the answer is a stable code.
+
+``check_in`` is safe to call many times at once from many gates and processes: the
+database allows one attendance per person per event (unique constraint, insert
+that does nothing on conflict), and every scan carries a client-made nonce whose
+first answer is kept and returned again for a repeated scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..attendees.invitations import TOKEN_SHAPE, token_from
+from ..attendees.models import Attendee, Invitation
+from ..errors import Conflict, DomainError, NotFound
+from ..extensions import db
+from ..i18n import format_clock
+from ..types import utcnow
+from ..validation import required_text
+from .models import Attendance, CheckinUndo, Gate, GateDevice, Scan
+
+#: Check-in opens this long before the meeting starts …
+OPENS_BEFORE = timedelta(hours=6)
+#: … and closes this long after it ends (or after it starts, if no end is set).
+CLOSES_AFTER_END = timedelta(hours=2)
+CLOSES_AFTER_START_WITHOUT_END = timedelta(hours=12)
+#: How long a gate's pairing QR stays valid.
+PAIRING_VALID = timedelta(minutes=30)
+#: Scans may say they were made this long ago (an offline gate catching up) …
+MAX_BACKDATE = timedelta(days=2)
+#: … and not in the future beyond clock drift.
+MAX_CLOCK_AHEAD = timedelta(minutes=5)
+
+
+def checkin_window(event) -> tuple[datetime, datetime]:
+    opens = event.starts_at - OPENS_BEFORE
+    closes = (event.ends_at + CLOSES_AFTER_END if event.ends_at
+              else event.starts_at + CLOSES_AFTER_START_WITHOUT_END)
+    return opens, closes
+
+
+@dataclass
+class CheckinResult:
+    """What a gate shows: ``code`` (one of RESULTS), the person, and the first check-in."""
+
+    code: str
+    attendee: Attendee | None = None
+    attendance: Attendance | None = None
+    message: str = ""
+    flagged: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.code == "checked_in"
+
+
+def _insert_attendance(values: dict) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the row id, or None if it existed."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (insert(Attendance).values(**values)
+            .on_conflict_do_nothing(index_elements=["event_id", "attendee_id"])
+            .returning(Attendance.id))
+    return db.session.execute(stmt).scalar()
+
+
+def _insert_scan(values: dict) -> bool:
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (insert(Scan).values(**values)
+            .on_conflict_do_nothing(index_elements=["event_id", "nonce"])
+            .returning(Scan.id))
+    return db.session.execute(stmt).scalar() is not None
+
+
+def _message(code: str, attendee: Attendee | None, attendance: Attendance | None) -> str:
+    if code == "checked_in":
+        return _("Welcome, %(name)s.", name=attendee.full_name)
+    if code == "already_checked_in":
+        gate = attendance.gate.name if attendance.gate else _("by hand")
+        return _("Already checked in at %(time)s (%(gate)s).",
+                 time=format_clock(attendance.checked_in_at), gate=gate)
+    return {
+        "revoked": _("This invitation was revoked and replaced by a new one."),
+        "unknown": _("Unknown code: this is not an invitation of ours."),
+        "wrong_event": _("This invitation is for another meeting."),
+        "closed": _("Check-in for this meeting is not open at this time."),
+    }[code]
+
+
+def _replay(event, nonce: str) -> CheckinResult | None:
+    scan = db.session.scalar(select(Scan).where(Scan.event_id == event.id, Scan.nonce == nonce))
+    if scan is None:
+        return None
+    attendance = None
+    if scan.attendee_id:
+        attendance = db.session.scalar(select(Attendance).where(
+            Attendance.event_id == event.id, Attendance.attendee_id == scan.attendee_id))
+    code = scan.result
+    return CheckinResult(code, scan.attendee, attendance,
+                         _message(code, scan.attendee, attendance) if code not in (
+                             "checked_in", "already_checked_in") or attendance else "",
+                         flagged=scan.flagged)
+
+
+def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None = None,
+             scanned_at: datetime | None = None, method: str = "scan", by_user=None,
+             offline_admitted: bool = False, attendee: Attendee | None = None
+             ) -> CheckinResult:
+    """Check in the holder of ``scanned`` (a token or an invitation link) — or ``attendee``
+    directly for a check-in by hand — and answer with a stable code.
+
+    ``nonce`` makes a repeated scan return the first answer. ``scanned_at`` is when the
+    gate read the code (offline gates send it later); it decides the arrival time and
+    whether check-in was open. ``offline_admitted`` says the gate already let the person
+    in while offline: if someone else had checked them in first, the scan is flagged.
+    """
+    nonce = (nonce or secrets.token_hex(16))[:64]
+    now = utcnow()
+    when = scanned_at or now
+    if when > now + MAX_CLOCK_AHEAD or when < now - MAX_BACKDATE:
+        when = now  # a device with a wrong clock: trust the server
+    replay = _replay(event, nonce)
+    if replay is not None:
+        return replay
+
+    code, person, invitation = None, attendee, None
+    if person is None:
+        token = token_from(scanned)
+        if not TOKEN_SHAPE.match(token):
+            code = "unknown"
+        else:
+            invitation = db.session.scalar(select(Invitation).where(Invitation.token == token))
+            if invitation is None:
+                code = "unknown"
+            else:
+                person = invitation.attendee
+                if invitation.revoked_at is not None:
+                    code = "revoked"
+    if code is None and person.event_id != event.id:
+        code = "wrong_event"
+    if code is None:
+        opens, closes = checkin_window(event)
+        if not opens <= when <= closes:
+            code = "closed"
+
+    attendance = None
+    flagged = False
+    try:
+        if code is None:
+            inserted = _insert_attendance({
+                "event_id": event.id, "attendee_id": person.id, "checked_in_at": when,
+                "method": method, "gate_id": gate.id if gate else None,
+                "by_user_id": by_user.id if by_user else None, "scan_nonce": nonce,
+                "created_at": now})
+            code = "checked_in" if inserted else "already_checked_in"
+            flagged = code == "already_checked_in" and offline_admitted
+        logged = _insert_scan({
+            "event_id": event.id, "nonce": nonce, "scanned": (scanned or "")[:255],
+            "result": code, "attendee_id": person.id if person and code != "wrong_event"
+            else None, "gate_id": gate.id if gate else None, "method": method,
+            "scanned_at": when, "received_at": now, "flagged": flagged})
+        if not logged:  # the same nonce arrived twice at the same moment
+            db.session.rollback()
+            return _replay(event, nonce)
+        if code in ("checked_in", "already_checked_in"):
+            attendance = db.session.scalar(select(Attendance).where(
+                Attendance.event_id == event.id, Attendance.attendee_id == person.id))
+        if code == "checked_in":
+            event.version += 1
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    visible = person if code != "wrong_event" else None
+    return CheckinResult(code, visible, attendance, _message(code, visible, attendance),
+                         flagged=flagged)
+
+
+def undo_check_in(event, attendee: Attendee, *, by_user=None, reason: str = "") -> None:
+    """Remove a check-in made by mistake, keeping a record of it."""
+    attendance = db.session.scalar(select(Attendance).where(
+        Attendance.event_id == event.id, Attendance.attendee_id == attendee.id))
+    if attendance is None:
+        raise Conflict(_("%(name)s is not checked in.", name=attendee.full_name),
+                       code="not_checked_in")
+    db.session.add(CheckinUndo(event_id=event.id, attendee_id=attendee.id,
+                               checked_in_at=attendance.checked_in_at, method=attendance.method,
+                               gate_id=attendance.gate_id,
+                               undone_by_id=by_user.id if by_user else None,
+                               reason=(reason or "")[:255]))
+    db.session.delete(attendance)
+    event.version += 1
+    db.session.commit()
+
+
+# --- gates and devices ---------------------------------------------------------
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_digest(token: str) -> str:
+    """What a gate's offline list holds for an invitation token (SHA-256, hex)."""
+    return _hash(token)
+
+
+def create_gate(event, *, name: str) -> Gate:
+    """A reception desk, with a pairing QR valid for :data:`PAIRING_VALID`."""
+    name = required_text(name, "name", max_length=64)
+    if db.session.scalar(select(Gate.id).where(Gate.event_id == event.id, Gate.name == name)):
+        raise Conflict(_("There is already a gate called “%(name)s”.", name=name),
+                       code="duplicate_gate")
+    gate = Gate(event_id=event.id, name=name, pairing_token=secrets.token_urlsafe(24),
+                pairing_expires_at=utcnow() + PAIRING_VALID)
+    db.session.add(gate)
+    db.session.commit()
+    return gate
+
+
+def renew_pairing(gate: Gate) -> Gate:
+    """A fresh pairing QR for the gate (the old one stops working)."""
+    gate.pairing_token = secrets.token_urlsafe(24)
+    gate.pairing_expires_at = utcnow() + PAIRING_VALID
+    db.session.commit()
+    return gate
+
+
+def pair_device(pairing_token: str, *, label: str = "") -> tuple[GateDevice, str]:
+    """Sign a device in as the gate whose pairing QR it scanned.
+
+    Returns the device and its token (shown once, kept only on the device).
+    """
+    gate = db.session.scalar(select(Gate).where(Gate.pairing_token == pairing_token))
+    if gate is None:
+        raise NotFound(_("This pairing code is not valid. Ask the organizer to show the "
+                         "gate's QR code again."), code="unknown_pairing")
+    if gate.pairing_expires_at is None or gate.pairing_expires_at < utcnow():
+        raise DomainError(_("This pairing code has expired. Ask the organizer to show a new "
+                            "one."), code="pairing_expired")
+    token = secrets.token_urlsafe(32)
+    device = GateDevice(gate=gate, token_hash=_hash(token), label=(label or "")[:255])
+    db.session.add(device)
+    db.session.commit()
+    return device, token
+
+
+def device_for(token: str | None) -> GateDevice | None:
+    """The active device holding ``token``, or None."""
+    if not token:
+        return None
+    device = db.session.scalar(select(GateDevice).where(GateDevice.token_hash == _hash(token)))
+    if device is None or device.revoked_at is not None:
+        return None
+    now = utcnow()
+    if device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1):
+        device.last_seen_at = now
+        db.session.commit()
+    return device
+
+
+def revoke_device(device: GateDevice) -> None:
+    device.revoked_at = utcnow()
+    db.session.commit()
+
+
+def make_device_token(event, *, gate_name: str) -> str:
+    """A device token for a gate (made if missing), for scripts and the command line."""
+    gate = db.session.scalar(select(Gate).where(Gate.event_id == event.id,
+                                                Gate.name == gate_name))
+    if gate is None:
+        gate = create_gate(event, name=gate_name)
+    _device, token = pair_device(renew_pairing(gate).pairing_token, label="checkin gate-token")
+    return token
+
+
+# --- attendance figures --------------------------------------------------------
+
+@dataclass
+class UnitAttendance:
+    unit_id: int
+    name: str
+    seats: int
+    nominated: int
+    present: int
+
+
+@dataclass
+class Board:
+    present: int
+    expected: int
+    units: list[UnitAttendance]
+    by_category: dict[str, tuple[int, int]]
+    version: int
+
+    def as_dict(self) -> dict:
+        return {"present": self.present, "expected": self.expected, "version": self.version,
+                "units": [u.__dict__ for u in self.units],
+                "by_category": {k: {"present": p, "expected": e}
+                                for k, (p, e) in self.by_category.items()}}
+
+
+def attendance_board(event) -> Board:
+    """Present against expected, in total, per category and per unit against its quota."""
+    from ..units.models import Quota, Unit
+
+    rows = db.session.execute(
+        select(Attendee.category, Attendee.unit_id, func.count(Attendee.id),
+               func.count(Attendance.id))
+        .outerjoin(Attendance, (Attendance.attendee_id == Attendee.id)
+                   & (Attendance.event_id == event.id))
+        .where(Attendee.event_id == event.id, Attendee.replaced.is_(False))
+        .group_by(Attendee.category, Attendee.unit_id)).all()
+    by_category: dict[str, list[int]] = {}
+    per_unit: dict[int, list[int]] = {}
+    for category, unit_id, listed, present in rows:
+        c = by_category.setdefault(category, [0, 0])
+        c[0] += present
+        c[1] += listed
+        if category == "delegate" and unit_id is not None:
+            u = per_unit.setdefault(unit_id, [0, 0])
+            u[0] += listed
+            u[1] += present
+    quotas = db.session.execute(
+        select(Quota.unit_id, Unit.name, Quota.seats).join(Unit, Unit.id == Quota.unit_id)
+        .where(Quota.event_id == event.id).order_by(Unit.name_folded)).all()
+    units = [UnitAttendance(uid, name, seats, per_unit.get(uid, [0, 0])[0],
+                            per_unit.get(uid, [0, 0])[1]) for uid, name, seats in quotas]
+    present = sum(p for p, _e in by_category.values())
+    expected = sum(e for _p, e in by_category.values())
+    return Board(present, expected, units, {k: tuple(v) for k, v in by_category.items()},
+                 event.version)
+
+
+def missing_by_unit(event) -> dict[int, list[Attendee]]:
+    """Delegates not yet arrived, per unit."""
+    arrived = select(Attendance.attendee_id).where(Attendance.event_id == event.id)
+    out: dict[int, list[Attendee]] = {}
+    for person in db.session.scalars(select(Attendee).where(
+            Attendee.event_id == event.id, Attendee.category == "delegate",
+            Attendee.replaced.is_(False), Attendee.id.not_in(arrived))
+            .order_by(Attendee.name_folded)):
+        out.setdefault(person.unit_id, []).append(person)
+    return out
+
+
+def recent_checkins(event, limit: int = 20) -> list[Attendance]:
+    """The latest arrivals, newest first."""
+    return list(db.session.scalars(select(Attendance).where(Attendance.event_id == event.id)
+                                   .order_by(Attendance.checked_in_at.desc()).limit(limit)))
+
+
+def attendance_of(attendee: Attendee) -> Attendance | None:
+    return db.session.scalar(select(Attendance).where(Attendance.event_id == attendee.event_id,
+                                                      Attendance.attendee_id == attendee.id))

@@ -1,0 +1,40 @@
+"""Socket.IO handlers: adapters that check who is asking and put them in rooms.
+
+They never write to the database; they only admit a connection to the rooms its
+session (staff) or device token (gate) entitles it to.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import join_room
+
+from ..auth.services import can
+from ..broadcast import event_room
+from ..extensions import db, socketio
+from .services import device_for
+
+
+def _event(event_id):
+    from ..events.models import Event
+
+    try:
+        return db.session.get(Event, int(event_id))
+    except (TypeError, ValueError):
+        return None
+
+
+@socketio.on("watch")
+def watch(data):
+    """Join an event's staff room: staff with a role in it, or one of its gate devices."""
+    event = _event((data or {}).get("event"))
+    if event is None:
+        return {"ok": False, "error": "not_found"}
+    device = device_for(request.cookies.get("gate_device"))
+    allowed = (device is not None and device.gate.event_id == event.id) or (
+        current_user.is_authenticated and can(current_user, event, "moderator", "gate"))
+    if not allowed:
+        return {"ok": False, "error": "forbidden"}
+    join_room(event_room(event.id, "staff"))
+    return {"ok": True, "version": event.version}

@@ -1,0 +1,274 @@
+"""Pages of check-in: gates and pairing, the gate page, the attendance board, the
+projector, the hall's rotating QR for self check-in."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from sqlalchemy import select
+
+from ..attendees import services as attendee_services
+from ..attendees.invitations import InvitationReplaced, find_invitation
+from ..attendees.qr import qr_svg
+from ..attendees.views import INVITATION_COOKIE
+from ..auth.access import event_access
+from ..errors import DomainError, ValidationError
+from ..events.forms import ConfirmForm
+from ..events.models import Event
+from ..extensions import db, limiter
+from ..units.models import Unit
+from . import services
+from .api import GATE_COOKIE, announce, result_json
+from .forms import GateForm, SubstituteForm, WalkInForm
+from .models import Gate, GateDevice, Scan
+
+bp = Blueprint("attendance", __name__)
+
+
+
+def _public(endpoint: str, **values) -> str:
+    return current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)
+
+
+# --- gates and pairing -------------------------------------------------------
+
+@bp.route("/events/<int:event_id>/gates", methods=["GET", "POST"])
+@event_access()
+def gates(event: Event):
+    form = GateForm()
+    if form.validate_on_submit():
+        try:
+            gate = services.create_gate(event, name=form.name.data)
+        except DomainError as exc:
+            form.name.errors = [str(exc.message)]
+        else:
+            flash(_("Gate “%(name)s” created. Scan its pairing code with the gate's tablet.",
+                    name=gate.name), "success")
+            return redirect(url_for("attendance.gates", event_id=event.id) + f"#gate-{gate.id}")
+    all_gates = db.session.scalars(select(Gate).where(Gate.event_id == event.id)
+                                   .order_by(Gate.name)).all()
+    pairing = {g.id: Markup(qr_svg(_public("attendance.pair", token=g.pairing_token)))
+               for g in all_gates}
+    return render_template("attendance/gates.html", event=event, gates=all_gates, form=form,
+                           pairing=pairing, confirm=ConfirmForm(), now=services.utcnow(),
+                           pair_url=lambda g: _public("attendance.pair", token=g.pairing_token)
+                           ), 200 if request.method == "GET" or form.validate() else 422
+
+
+@bp.post("/events/<int:event_id>/gates/<int:gate_id>/renew")
+@event_access()
+def renew(event: Event, gate_id: int):
+    gate = db.session.get(Gate, gate_id)
+    if gate is None or gate.event_id != event.id or not ConfirmForm().validate_on_submit():
+        abort(404)
+    services.renew_pairing(gate)
+    return redirect(url_for("attendance.gates", event_id=event.id) + f"#gate-{gate.id}")
+
+
+@bp.post("/events/<int:event_id>/devices/<int:device_id>/revoke")
+@event_access()
+def revoke_device(event: Event, device_id: int):
+    device = db.session.get(GateDevice, device_id)
+    if device is None or device.gate.event_id != event.id or \
+            not ConfirmForm().validate_on_submit():
+        abort(404)
+    services.revoke_device(device)
+    flash(_("The device can no longer check people in."), "info")
+    return redirect(url_for("attendance.gates", event_id=event.id))
+
+
+@bp.get("/g/<token>")
+@limiter.limit("20 per minute")
+def pair(token: str):
+    """A tablet scanned a gate's pairing QR: sign it in as that gate."""
+    try:
+        device, device_token = services.pair_device(
+            token, label=request.headers.get("User-Agent", ""))
+    except DomainError as exc:
+        return render_template("error.html", message=exc.message, status=exc.status), 403
+    response = make_response(redirect(url_for("attendance.gate_page")))
+    response.set_cookie(GATE_COOKIE, device_token, max_age=3 * 24 * 3600, httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _gate_context(event: Event, gate: Gate | None):
+    from ..attendees.views import CATEGORY_LABELS
+
+    return render_template("attendance/gate.html", event=event, gate=gate,
+                           csrf=generate_csrf(), walk_in=WalkInForm(),
+                           substitute=SubstituteForm(),
+                           categories={k: str(v) for k, v in CATEGORY_LABELS.items()})
+
+
+@bp.get("/gate")
+def gate_page():
+    """The gate page of a paired device."""
+    device = services.device_for(request.cookies.get(GATE_COOKIE))
+    if device is None:
+        return render_template("attendance/gate_unpaired.html"), 401
+    return _gate_context(db.session.get(Event, device.gate.event_id), device.gate)
+
+
+@bp.get("/events/<int:event_id>/gate")
+@event_access("gate")
+def staff_gate_page(event: Event):
+    """The same gate page for signed-in gate staff (no device pairing needed)."""
+    return _gate_context(event, None)
+
+
+# --- walk-ins and substitutes (at the desk) ------------------------------------
+
+def _desk_event(event_id: int) -> Event:
+    """Gate devices of the event or staff with the gate role."""
+    event = db.session.get(Event, event_id) or abort(404)
+    from .api import authorize
+
+    authorize(event)
+    return event
+
+
+@bp.post("/events/<int:event_id>/walk-in")
+def walk_in(event_id: int):
+    event = _desk_event(event_id)
+    form = WalkInForm(meta={"csrf": False})
+    if not form.validate():
+        return {"error": "invalid", "errors": form.errors}, 422
+    try:
+        person = attendee_services.register_walk_in(
+            event, category=form.category.data, full_name=form.full_name.data,
+            organization=form.organization.data, position=form.position.data,
+            phone=form.phone.data)
+    except (ValidationError, DomainError) as exc:
+        return exc.to_dict(), exc.status
+    result = services.check_in(event, "", attendee=person, nonce=form.nonce.data or None,
+                               method="manual")
+    announce(event, result)
+    return result_json(result)
+
+
+@bp.post("/events/<int:event_id>/substitute")
+def substitute(event_id: int):
+    event = _desk_event(event_id)
+    form = SubstituteForm(meta={"csrf": False})
+    if not form.validate():
+        return {"error": "invalid", "errors": form.errors}, 422
+    try:
+        original = attendee_services.find_attendee(event, form.replaces_id.data)
+        person = attendee_services.register_substitute(
+            event, original, full_name=form.full_name.data, position=form.position.data,
+            phone=form.phone.data)
+    except (ValidationError, DomainError) as exc:
+        return exc.to_dict(), exc.status
+    result = services.check_in(event, "", attendee=person, nonce=form.nonce.data or None,
+                               method="manual")
+    announce(event, result)
+    return result_json(result)
+
+
+# --- the attendance board and the projector --------------------------------------
+
+@bp.get("/events/<int:event_id>/attendance")
+@event_access("moderator", "gate")
+def board(event: Event):
+    units = {u.id: u for u in db.session.scalars(select(Unit))}
+    flagged = db.session.scalars(select(Scan).where(Scan.event_id == event.id,
+                                                    Scan.flagged.is_(True))
+                                 .order_by(Scan.received_at.desc())).all()
+    failed = db.session.scalars(select(Scan).where(
+        Scan.event_id == event.id, Scan.result.not_in(("checked_in", "already_checked_in")))
+        .order_by(Scan.received_at.desc()).limit(50)).all()
+    return render_template("attendance/board.html", event=event,
+                           board=services.attendance_board(event),
+                           missing=services.missing_by_unit(event), units=units,
+                           flagged=flagged, failed=failed, confirm=ConfirmForm(),
+                           recent=services.recent_checkins(event))
+
+
+@bp.post("/events/<int:event_id>/attendance/<int:attendee_id>/undo")
+@event_access()
+def undo(event: Event, attendee_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    person = attendee_services.find_attendee(event, attendee_id)
+    services.undo_check_in(event, person, by_user=current_user,
+                           reason=request.form.get("reason", ""))
+    announce(event, services.CheckinResult("undone", person))
+    flash(_("The check-in of %(name)s was undone.", name=person.full_name), "info")
+    return redirect(url_for("attendance.board", event_id=event.id))
+
+
+@bp.get("/events/<int:event_id>/projector")
+@event_access("moderator", "gate")
+def projector(event: Event):
+    return render_template("attendance/projector.html", event=event,
+                           board=services.attendance_board(event),
+                           join_qr=Markup(qr_svg(_public("attendance.hall", event_id=event.id,
+                                                         code=hall_code(event)))))
+
+
+# --- self check-in with the hall's rotating QR -----------------------------------
+
+def hall_code(event: Event, minute: int | None = None) -> str:
+    """The code in the hall's QR for this minute: HMAC of the event and the minute."""
+    minute = int(time.time() // 60) if minute is None else minute
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"hall:{event.id}:{minute}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def hall_code_valid(event: Event, code: str) -> bool:
+    now = int(time.time() // 60)
+    return any(hmac.compare_digest(hall_code(event, m), code or "") for m in (now, now - 1))
+
+
+@bp.get("/events/<int:event_id>/hall-qr")
+@event_access()
+def hall_qr(event: Event):
+    url = _public("attendance.hall", event_id=event.id, code=hall_code(event))
+    return render_template("attendance/hall_qr.html", event=event, qr=Markup(qr_svg(url)),
+                           opens_closes=services.checkin_window(event))
+
+
+@bp.get("/h/<int:event_id>/<code>")
+@limiter.limit("30 per minute")
+def hall(event_id: int, code: str):
+    """A delegate scanned the hall's QR with the phone that holds their invitation."""
+    event = db.session.get(Event, event_id) or abort(404)
+    if not hall_code_valid(event, code):
+        return render_template("attendance/self_result.html", event=event, result=None,
+                               message=_("This hall code has expired: scan the code on the "
+                                         "screen again.")), 410
+    token = request.cookies.get(INVITATION_COOKIE)
+    if not token:
+        return render_template("attendance/self_result.html", event=event, result=None,
+                               message=_("Open your personal invitation on this phone first, "
+                                         "then scan the hall's code again.")), 403
+    try:
+        find_invitation(token)
+    except InvitationReplaced:
+        pass  # check_in answers "revoked"
+    except DomainError:
+        token = ""
+    result = services.check_in(event, token, nonce=f"self-{code}-{token[:16]}",
+                               method="self")
+    if result.code == "checked_in":
+        announce(event, result)
+    return render_template("attendance/self_result.html", event=event, result=result,
+                           message=result.message)

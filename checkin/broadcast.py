@@ -1,0 +1,24 @@
+"""The only module that emits realtime messages.
+
+Each function is called by a service's caller *after* the change is committed,
+with a payload built by the same serializers as the JSON API, and every message
+carries the event's version number: a client that sees a gap (or reconnects)
+fetches a fresh snapshot over HTTP. With ``MESSAGE_QUEUE`` set, Flask-SocketIO
+relays through Redis so that every server process reaches its own clients.
+"""
+
+from __future__ import annotations
+
+from .extensions import socketio
+
+
+def event_room(event_id: int, audience: str) -> str:
+    """Room names: ``event:<id>:staff`` (organizers, gates, projector) and
+    ``event:<id>:public`` (delegates' phones)."""
+    return f"event:{event_id}:{audience}"
+
+
+def attendance_changed(event, board: dict, *, checkin: dict | None = None) -> None:
+    """A check-in (or its undo) changed the attendance figures."""
+    socketio.emit("attendance", {"version": event.version, "board": board, "checkin": checkin},
+                  to=event_room(event.id, "staff"))
