@@ -7,8 +7,13 @@ from datetime import timedelta
 import pytest
 
 from checkin.attendance.models import Attendance, CheckinUndo, Scan
-from checkin.attendance.services import (attendance_board, check_in, create_gate,
-                                         missing_by_unit, undo_check_in)
+from checkin.attendance.services import (
+    attendance_board,
+    check_in,
+    create_gate,
+    missing_by_unit,
+    undo_check_in,
+)
 from checkin.attendees.invitations import active_invitation, invitation_url, reissue_invitation
 from checkin.attendees.services import register_substitute, register_walk_in
 from checkin.errors import DomainError
