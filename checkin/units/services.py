@@ -446,6 +446,7 @@ class QuotaRow:
     unit: Unit
     nominated: int
     link: NominationLink | None
+    arrived: int = 0
 
     @property
     def remaining(self) -> int:
@@ -468,6 +469,10 @@ class QuotaTable:
     def total_nominated(self) -> int:
         return sum(r.nominated for r in self.rows)
 
+    @property
+    def total_arrived(self) -> int:
+        return sum(r.arrived for r in self.rows)
+
 
 def quota_table(event) -> QuotaTable:
     """Per unit with a quota: seats, delegates nominated, the active nomination link."""
@@ -476,10 +481,27 @@ def quota_table(event) -> QuotaTable:
         .where(Quota.event_id == event.id).order_by(Unit.name_folded)
     ).all()
     counts = nominated_counts(event)
+    arrived = arrived_counts(event)
     links = {link.unit_id: link for link in db.session.scalars(
         select(NominationLink).where(NominationLink.event_id == event.id,
                                      NominationLink.revoked_at.is_(None)))}
-    return QuotaTable([QuotaRow(q, u, counts.get(u.id, 0), links.get(u.id)) for q, u in quotas])
+    return QuotaTable([QuotaRow(q, u, counts.get(u.id, 0), links.get(u.id),
+                                arrived.get(u.id, 0)) for q, u in quotas])
+
+
+def arrived_counts(event) -> dict[int, int]:
+    """Delegates checked in so far, per unit."""
+    from ..attendance.models import Attendance
+    from ..attendees.models import Attendee
+
+    rows = db.session.execute(
+        select(Attendee.unit_id, func.count())
+        .join(Attendance, Attendance.attendee_id == Attendee.id)
+        .where(Attendee.event_id == event.id, Attendee.category == "delegate",
+               Attendee.unit_id.is_not(None))
+        .group_by(Attendee.unit_id)
+    )
+    return dict(rows.all())
 
 
 def lock_quota(event_id: int, unit_id: int) -> Quota | None:

@@ -210,8 +210,9 @@ def quotas_json(event: Event):
         "units": [{"unit": {"id": r.unit.id, "name": r.unit.name, "kind": r.unit.kind,
                             "member_count": r.unit.member_count},
                    "seats": r.quota.seats, "source": r.quota.source,
-                   "nominated": r.nominated} for r in table.rows],
-        "total": {"seats": table.total_seats, "nominated": table.total_nominated},
+                   "nominated": r.nominated, "arrived": r.arrived} for r in table.rows],
+        "total": {"seats": table.total_seats, "nominated": table.total_nominated,
+                  "arrived": table.total_arrived},
     }
 
 

@@ -131,3 +131,11 @@ def test_a_substitute_takes_the_seat_and_the_record_keeps_whom_they_replaced(
     with pytest.raises(DomainError) as exc:
         register_substitute(event, delegates[2], full_name="Lần hai")
     assert exc.value.code == "already_replaced"
+
+
+def test_the_quota_table_shows_who_arrived(event, delegates, token):
+    from checkin.units.services import quota_table
+
+    check_in(event, token)
+    row = quota_table(event).rows[0]
+    assert (row.quota.seats, row.nominated, row.arrived) == (3, 3, 1)

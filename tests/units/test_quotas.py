@@ -123,7 +123,7 @@ def test_quota_table_as_json(as_organizer, event, quota_unit):
 
     nominate(event, quota_unit, full_name="Nguyễn Văn An")
     data = as_organizer.get(f"/api/events/{event.id}/quotas").get_json()
-    assert data["total"] == {"seats": 3, "nominated": 1}
+    assert data["total"] == {"seats": 3, "nominated": 1, "arrived": 0}
     assert data["units"][0]["unit"]["name"] == "Chi đoàn Công ty May Tây Ninh"
 
 
