@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -22,12 +23,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from checkin import create_app  # noqa: E402
+from checkin.attendance.services import check_in, create_gate  # noqa: E402
+from checkin.attendees.invitations import active_invitations  # noqa: E402
 from checkin.attendees.letters import render_letters  # noqa: E402
 from checkin.attendees.models import Invitation  # noqa: E402
 from checkin.attendees.services import select_attendees  # noqa: E402
 from checkin.demo import load_demo  # noqa: E402
 from checkin.events.models import Event  # noqa: E402
 from checkin.extensions import db  # noqa: E402
+from checkin.types import utcnow  # noqa: E402
 from checkin.units.models import NominationLink  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -50,6 +54,17 @@ def main() -> None:
             pdf = render_letters(event, select_attendees(event)[:1])
         page = pdfium.PdfDocument(pdf)[0].render(scale=110 / 72).to_pil()
         page.save(OUT / "letter.png")
+        # Move the Tây Ninh dialogue to now and let a few delegates in, for the gate pages.
+        first = db.session.get(Event, 1)
+        first.starts_at = utcnow() - timedelta(minutes=15)
+        first.ends_at = first.starts_at + timedelta(hours=3)
+        db.session.commit()
+        invitations = active_invitations(first)
+        for attendee_id in list(invitations)[:41]:
+            check_in(first, invitations[attendee_id].token)
+        scan_token = invitations[list(invitations)[45]].token
+        gate = create_gate(first, name="Cổng 1")
+        pairing = gate.pairing_token
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
@@ -74,6 +89,19 @@ def main() -> None:
         phone.screenshot(path=str(OUT / "invitation-phone.png"), full_page=False)
         laptop.goto("/events/2/people/")
         laptop.screenshot(path=str(OUT / "people.png"))
+        laptop.goto("/events/1/attendance")
+        laptop.screenshot(path=str(OUT / "attendance.png"))
+        big = browser.new_page(viewport={"width": 1920, "height": 1080}, base_url=base)
+        big.context.add_cookies(laptop.context.cookies())
+        big.goto("/events/1/projector")
+        big.screenshot(path=str(OUT / "projector.png"))
+        gate_page = browser.new_page(viewport={"width": 400, "height": 760}, is_mobile=True,
+                                     has_touch=True, base_url=base)
+        gate_page.goto(f"/g/{pairing}")
+        gate_page.fill("#scanner-input", scan_token)
+        gate_page.press("#scanner-input", "Enter")
+        gate_page.locator("#result").wait_for()
+        gate_page.screenshot(path=str(OUT / "gate.png"))
         browser.close()
     server.shutdown()
     print(f"screenshots written to {OUT}")
