@@ -29,7 +29,7 @@ from ..attendees.invitations import InvitationReplaced, find_invitation
 from ..attendees.qr import qr_svg
 from ..attendees.views import INVITATION_COOKIE
 from ..auth.access import event_access
-from ..errors import DomainError, ValidationError
+from ..errors import DomainError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, limiter
@@ -145,42 +145,38 @@ def _desk_event(event_id: int) -> Event:
     return event
 
 
-@bp.post("/events/<int:event_id>/walk-in")
-def walk_in(event_id: int):
+def _register_and_check_in(event_id: int, form_class, register):
+    """Register someone at the desk with ``register(event, form)``, then check them in."""
     event = _desk_event(event_id)
-    form = WalkInForm(meta={"csrf": False})
+    form = form_class(meta={"csrf": False})  # the CSRF header was checked by authorize()
     if not form.validate():
-        return {"error": "invalid", "errors": form.errors}, 422
+        return {"error": "invalid", "message": _("Check the form."), "errors": form.errors}, 422
     try:
-        person = attendee_services.register_walk_in(
-            event, category=form.category.data, full_name=form.full_name.data,
-            organization=form.organization.data, position=form.position.data,
-            phone=form.phone.data)
-    except (ValidationError, DomainError) as exc:
+        person = register(event, form)
+    except DomainError as exc:
         return exc.to_dict(), exc.status
     result = services.check_in(event, "", attendee=person, nonce=form.nonce.data or None,
                                method="manual")
     announce(event, result)
     return result_json(result)
+
+
+@bp.post("/events/<int:event_id>/walk-in")
+def walk_in(event_id: int):
+    return _register_and_check_in(event_id, WalkInForm, lambda event, form: (
+        attendee_services.register_walk_in(
+            event, category=form.category.data, full_name=form.full_name.data,
+            organization=form.organization.data, position=form.position.data,
+            phone=form.phone.data)))
 
 
 @bp.post("/events/<int:event_id>/substitute")
 def substitute(event_id: int):
-    event = _desk_event(event_id)
-    form = SubstituteForm(meta={"csrf": False})
-    if not form.validate():
-        return {"error": "invalid", "errors": form.errors}, 422
-    try:
-        original = attendee_services.find_attendee(event, form.replaces_id.data)
-        person = attendee_services.register_substitute(
-            event, original, full_name=form.full_name.data, position=form.position.data,
-            phone=form.phone.data)
-    except (ValidationError, DomainError) as exc:
-        return exc.to_dict(), exc.status
-    result = services.check_in(event, "", attendee=person, nonce=form.nonce.data or None,
-                               method="manual")
-    announce(event, result)
-    return result_json(result)
+    return _register_and_check_in(event_id, SubstituteForm, lambda event, form: (
+        attendee_services.register_substitute(
+            event, attendee_services.find_attendee(event, form.replaces_id.data),
+            full_name=form.full_name.data, position=form.position.data,
+            phone=form.phone.data)))
 
 
 # --- the attendance board and the projector --------------------------------------

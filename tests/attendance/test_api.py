@@ -171,3 +171,19 @@ def test_invitation_url_scanned_whole_works_through_the_api(runner, client, even
     data = client.post(f"/api/v1/events/{event.id}/checkins", json={"token": url},
                        headers=bearer(device)).get_json()
     assert data["attendee"]["full_name"] == "Lê Hoàng Cường"
+
+
+def test_the_desk_registers_a_walk_in_and_a_substitute(runner, client, event, delegates):
+    device = runner.invoke(args=["gate-token", "--event", str(event.id), "--gate",
+                                 "Cổng 1"]).output.strip()
+    walk = client.post(f"/events/{event.id}/walk-in", headers=bearer(device), data={
+        "category": "press", "full_name": "Phóng viên Đài Tây Ninh",
+        "organization": "Đài PT-TH Tây Ninh"}).get_json()
+    assert walk["result"] == "checked_in" and walk["attendee"]["category"] == "press"
+    sub = client.post(f"/events/{event.id}/substitute", headers=bearer(device), data={
+        "replaces_id": delegates[1].id, "full_name": "Võ Thị Thay"}).get_json()
+    assert sub["result"] == "checked_in"
+    assert sub["attendee"]["unit"] == "Chi đoàn Công ty May Tây Ninh"
+    bad = client.post(f"/events/{event.id}/walk-in", headers=bearer(device),
+                      data={"category": "press", "full_name": ""})
+    assert bad.status_code == 422 and bad.get_json()["message"]
