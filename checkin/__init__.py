@@ -101,11 +101,13 @@ def _register_blueprints(app: Flask) -> None:
     from .attendees.views import bp as attendees_bp
     from .attendees.views import invitation_bp
     from .auth.views import bp as auth_bp
+    from .dialogue import sockets as dialogue_sockets  # noqa: F401
+    from .dialogue.views import bp as dialogue_bp
     from .events.views import bp as events_bp
     from .site import bp as site_bp
     from .units.views import bp as units_bp
     from .units.views import nomination_bp
 
     for bp in (site_bp, auth_bp, events_bp, units_bp, nomination_bp, attendees_bp,
-               invitation_bp, attendance_bp, api_v1_bp):
+               invitation_bp, attendance_bp, api_v1_bp, dialogue_bp):
         app.register_blueprint(bp)

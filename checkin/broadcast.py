@@ -22,3 +22,19 @@ def attendance_changed(event, board: dict, *, checkin: dict | None = None) -> No
     """A check-in (or its undo) changed the attendance figures."""
     socketio.emit("attendance", {"version": event.version, "board": board, "checkin": checkin},
                   to=event_room(event.id, "staff"))
+
+
+def attendee_room(attendee_id: int) -> str:
+    """A delegate's own room: their questions' status and private answers."""
+    return f"attendee:{attendee_id}"
+
+
+def dialogue_changed(event, public: dict, console: dict) -> None:
+    """The dialogue moved: the room's view to phones and the projector, the full view to
+    the moderators' consoles."""
+    socketio.emit("dialogue", public, to=event_room(event.id, "public"))
+    socketio.emit("console", console, to=event_room(event.id, "staff"))
+
+
+def own_questions_changed(attendee_id: int, mine: dict) -> None:
+    socketio.emit("mine", mine, to=attendee_room(attendee_id))

@@ -37,4 +37,5 @@ def watch(data):
     if not allowed:
         return {"ok": False, "error": "forbidden"}
     join_room(event_room(event.id, "staff"))
+    join_room(event_room(event.id, "public"))  # staff screens show the room's view too
     return {"ok": True, "version": event.version}

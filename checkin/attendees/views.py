@@ -21,6 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.utils import secure_filename
 
@@ -393,12 +394,17 @@ def page(token: str):
         return render_template("attendees/invitation_replaced.html",
                                event=replaced.invitation.attendee.event), 410
     from ..attendance.services import attendance_of
+    from ..dialogue import services as dialogue
 
     person = invitation.attendee
     event = person.event
     response = make_response(render_template(
         "attendees/invitation.html", person=person, event=event, invitation=invitation,
         url=invitations.invitation_url(invitation), attendance=attendance_of(person),
+        public=dialogue.public_state(event), mine=dialogue.my_state(event, person),
+        topics=dialogue.topics(event), kinds=dialogue.KIND_LABELS,
+        max_length=dialogue.dialogue_state(event).max_length, csrf=generate_csrf(),
+        token=token,
         qr_svg=Markup(qr.qr_svg(invitations.invitation_url(invitation),
                                 title=_("Your invitation QR code"))),
         map_url=_map_url(event)))

@@ -292,8 +292,15 @@ def _nomination_page(link: NominationLink, form: PersonForm | None = None, statu
     edit_forms = {a.id: PersonForm(formdata=None, obj=a, prefix=f"p{a.id}") for a in delegates}
     if edit_form is not None and editing in edit_forms:
         edit_forms[editing] = edit_form
+    from ..dialogue import services as dialogue
+
+    state = dialogue.dialogue_state(event)
+    db.session.commit()
     return render_template(
         "units/nominate.html", link=link, event=event, unit=unit, delegates=delegates,
+        questions_enabled=event.kind == "dialogue" or state.unit_minimum > 0,
+        dialogue=state, unit_questions=dialogue.unit_questions(event, unit.id),
+        kinds=dialogue.KIND_LABELS, topics=dialogue.topics(event), question_nonce=new_token(),
         seats=quota.quota.seats if quota else 0, form=form, edit_forms=edit_forms,
         closed=closed_reason, closes_at=services.link_closes_at(link), confirm=ConfirmForm(),
         editing=editing), status

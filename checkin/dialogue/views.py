@@ -1,0 +1,374 @@
+"""Dialogue pages and actions: the delegate's phone, the chair's console, the projector,
+classification, and units' questions before the meeting.
+
+Every action answers JSON to the pages' scripts and redirects plain form posts, so
+each works without JavaScript too.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
+
+from .. import broadcast
+from ..attendees.invitations import InvitationReplaced, find_invitation
+from ..auth.access import event_access
+from ..errors import DomainError, ValidationError
+from ..events.forms import ConfirmForm
+from ..events.models import Event
+from ..extensions import db, limiter
+from ..units.models import NominationLink
+from . import services
+from .forms import SettingsForm
+from .models import KINDS, Question
+
+bp = Blueprint("dialogue", __name__)
+
+
+def wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json" or \
+        request.headers.get("X-Requested-With") == "fetch"
+
+
+def announce(event: Event, *attendee_ids: int | None) -> None:
+    """After a commit: the room's view, the console, and the authors' own lists."""
+    broadcast.dialogue_changed(event, services.public_state(event),
+                               services.console_state(event))
+    for attendee_id in {a for a in attendee_ids if a}:
+        from ..attendees.models import Attendee
+
+        person = db.session.get(Attendee, attendee_id)
+        if person is not None:
+            broadcast.own_questions_changed(person.id, services.my_state(event, person))
+
+
+def _answer(data: dict, back: str, message: str | None = None):
+    if wants_json():
+        return jsonify(data)
+    if message:
+        flash(message, "success")
+    return redirect(back)
+
+
+def _refuse(exc: DomainError, back: str):
+    if wants_json():
+        return jsonify(exc.to_dict()), exc.status
+    flash(str(exc.message), "error")
+    return redirect(back)
+
+
+# --- the delegate's phone (the invitation token is the key) -------------------------
+
+def _delegate(token: str):
+    try:
+        invitation = find_invitation(token)
+    except InvitationReplaced:
+        abort(410)
+    except DomainError:
+        abort(404)
+    return invitation.attendee
+
+
+@bp.get("/i/<token>/dialogue.json")
+@limiter.limit("120 per minute")
+def delegate_state(token: str):
+    person = _delegate(token)
+    return jsonify({"state": services.public_state(person.event),
+                    "mine": services.my_state(person.event, person)})
+
+
+@bp.post("/i/<token>/ask")
+@limiter.limit("20 per minute")
+def ask(token: str):
+    person = _delegate(token)
+    back = url_for("invitation.page", token=token) + "#dialogue"
+    try:
+        question = services.ask(person.event, person, text=request.form.get("text", ""),
+                                kind=request.form.get("kind", "question"),
+                                topic_id=request.form.get("topic_id", type=int),
+                                show_name=request.form.get("show_name") in ("1", "on", "y"),
+                                nonce=request.form.get("nonce") or None)
+    except DomainError as exc:
+        return _refuse(exc, back)
+    announce(person.event, person.id)
+    return _answer({"ok": True, "id": question.id, "mine": services.my_state(person.event,
+                                                                            person)},
+                   back, _("Your question has been sent to the chair."))
+
+
+@bp.post("/i/<token>/vote/<int:question_id>")
+@limiter.limit("60 per minute")
+def vote(token: str, question_id: int):
+    person = _delegate(token)
+    back = url_for("invitation.page", token=token) + "#dialogue"
+    try:
+        question = services.find_question(person.event, question_id)
+        count = services.vote(question, person, support=request.form.get("support") != "0")
+    except DomainError as exc:
+        return _refuse(exc, back)
+    announce(person.event)
+    return _answer({"ok": True, "votes": count}, back)
+
+
+@bp.post("/i/<token>/floor")
+@limiter.limit("20 per minute")
+def floor(token: str):
+    person = _delegate(token)
+    back = url_for("invitation.page", token=token) + "#dialogue"
+    try:
+        if request.form.get("cancel"):
+            waiting = services.my_state(person.event, person)["floor"]
+            if waiting:
+                services.set_floor(person.event, services.find_floor(person.event,
+                                                                     waiting["id"]),
+                                   "cancelled")
+        else:
+            services.request_floor(person.event, person, topic=request.form.get("topic", ""),
+                                   nonce=request.form.get("nonce") or None)
+    except DomainError as exc:
+        return _refuse(exc, back)
+    announce(person.event, person.id)
+    return _answer({"ok": True, "mine": services.my_state(person.event, person)}, back)
+
+
+# --- the chair's console ---------------------------------------------------------------
+
+def _console_config(event: Event) -> dict:
+    return {"event": event.id, "csrf": generate_csrf(),
+            "state": url_for("dialogue.console_json", event_id=event.id),
+            "action": url_for("dialogue.act", event_id=event.id, question_id=0, action="x"),
+            "reorder": url_for("dialogue.reorder", event_id=event.id),
+            "floor": url_for("dialogue.floor_action", event_id=event.id, request_id=0,
+                             status="x"),
+            "agenda": url_for("dialogue.agenda", event_id=event.id)}
+
+
+@bp.get("/events/<int:event_id>/console")
+@event_access("moderator")
+def console(event: Event):
+    from ..attendees.views import CATEGORY_LABELS  # noqa: F401
+
+    return render_template("dialogue/console.html", event=event,
+                           data=services.console_state(event),
+                           config=_console_config(event), topics=services.topics(event),
+                           agencies=services.agencies(event), confirm=ConfirmForm(),
+                           kinds=services.KIND_LABELS, statuses=services.STATUS_LABELS)
+
+
+@bp.get("/events/<int:event_id>/console.json")
+@event_access("moderator")
+def console_json(event: Event):
+    return jsonify(services.console_state(event))
+
+
+@bp.post("/events/<int:event_id>/questions/<int:question_id>/<action>")
+@event_access("moderator")
+def act(event: Event, question_id: int, action: str):
+    back = url_for("dialogue.console", event_id=event.id)
+    form = request.form
+    version = form.get("version", type=int)
+    try:
+        question = services.find_question(event, question_id)
+        if action == "approve":
+            services.approve(question, version=version)
+        elif action == "reject":
+            services.reject(question, version=version, reason=form.get("reason", ""))
+        elif action == "answering":
+            services.start_answering(question, version=version)
+        elif action == "answered":
+            services.mark_answered(question, version=version, note=form.get("note", ""))
+        elif action == "edit":
+            services.edit(question, version=version, text=form.get("text"),
+                          kind=form.get("kind") or None, topic_id=form.get("topic_id", type=int),
+                          agency_id=form.get("agency_id", type=int))
+        else:
+            abort(404)
+    except DomainError as exc:
+        return _refuse(exc, back)
+    announce(event, question.attendee_id)
+    return _answer({"ok": True, "question": {"id": question.id, "version": question.version,
+                                             "status": question.status}}, back)
+
+
+@bp.post("/events/<int:event_id>/questions/reorder")
+@event_access("moderator")
+def reorder(event: Event):
+    ids = request.get_json(silent=True) or {}
+    order = [int(i) for i in ids.get("order", []) if str(i).isdigit()] if isinstance(
+        ids, dict) else []
+    if not order:
+        order = [int(i) for i in request.form.getlist("order") if i.isdigit()]
+    services.reorder(event, order)
+    announce(event)
+    return _answer({"ok": True}, url_for("dialogue.console", event_id=event.id))
+
+
+@bp.post("/events/<int:event_id>/floor/<int:request_id>/<status>")
+@event_access("moderator")
+def floor_action(event: Event, request_id: int, status: str):
+    back = url_for("dialogue.console", event_id=event.id)
+    try:
+        request_ = services.find_floor(event, request_id)
+        services.set_floor(event, request_, status)
+    except DomainError as exc:
+        return _refuse(exc, back)
+    announce(event, request_.attendee_id)
+    return _answer({"ok": True}, back)
+
+
+@bp.post("/events/<int:event_id>/dialogue/agenda")
+@event_access("moderator")
+def agenda(event: Event):
+    form = request.form
+    try:
+        services.set_agenda(
+            event,
+            current_item_id=form.get("current_item_id", type=int)
+            if "current_item_id" in form else None,
+            questions_open=(form.get("questions_open") == "1")
+            if "questions_open" in form else None,
+            questions_item_id=form.get("questions_item_id", type=int)
+            if "questions_item_id" in form else "keep")
+    except DomainError as exc:
+        return _refuse(exc, url_for("dialogue.console", event_id=event.id))
+    announce(event)
+    return _answer({"ok": True}, url_for("dialogue.console", event_id=event.id))
+
+
+# --- the projector ------------------------------------------------------------------------
+
+@bp.get("/events/<int:event_id>/stage")
+@event_access("moderator", "gate")
+def stage(event: Event):
+    return render_template("dialogue/stage.html", event=event,
+                           state=services.public_state(event), kinds=services.KIND_LABELS)
+
+
+# --- before the meeting: units' questions, lists, classification ---------------------------
+
+@bp.route("/events/<int:event_id>/dialogue", methods=["GET", "POST"])
+@event_access()
+def settings(event: Event):
+    state = services.dialogue_state(event)
+    form = SettingsForm(obj=state, topics="\n".join(t.name for t in services.topics(event)),
+                        agencies="\n".join(a.name for a in services.agencies(event)))
+    if form.validate_on_submit():
+        try:
+            services.update_settings(event, unit_deadline=form.unit_deadline.aware,
+                                     unit_minimum=form.unit_minimum.data or 0,
+                                     speaking_seconds=form.speaking_seconds.data or 180,
+                                     max_length=form.max_length.data or 500)
+            services.set_lists(event, topics=form.topics.data.splitlines(),
+                               agencies=form.agencies.data.splitlines())
+        except ValidationError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc.message))
+        else:
+            flash(_("Dialogue settings saved."), "success")
+            return redirect(url_for("dialogue.questions", event_id=event.id))
+    db.session.commit()
+    return render_template("dialogue/settings.html", event=event, form=form), \
+        200 if request.method == "GET" else 422
+
+
+@bp.get("/events/<int:event_id>/questions")
+@event_access("moderator")
+def questions(event: Event):
+    from sqlalchemy import select
+
+    stmt = select(Question).where(Question.event_id == event.id)
+    filters = {}
+    for name, column in (("kind", Question.kind), ("status", Question.status),
+                         ("topic", Question.topic_id), ("agency", Question.agency_id),
+                         ("unit", Question.unit_id), ("source", Question.source)):
+        value = request.args.get(name)
+        if value:
+            filters[name] = value
+            stmt = stmt.where(column == (int(value) if value.isdigit() else value))
+    rows = db.session.scalars(stmt.order_by(Question.id)).all()
+    votes = services._votes(event)
+    return render_template("dialogue/questions.html", event=event, questions=rows,
+                           votes=votes, filters=filters, topics=services.topics(event),
+                           agencies=services.agencies(event), kinds=services.KIND_LABELS,
+                           statuses=services.STATUS_LABELS, counts=services.unit_counts(event),
+                           state=services.dialogue_state(event), confirm=ConfirmForm(),
+                           reminder=_reminder)
+
+
+def _reminder(event: Event, row: dict) -> str:
+    """A message to paste into the unit's chat group: what is missing and the link."""
+    link = row["link"]
+    url = current_app.config["PUBLIC_URL"] + url_for("nomination.page", token=link.token) \
+        if link else ""
+    state = services.dialogue_state(event)
+    from ..i18n import format_when
+
+    deadline = format_when(state.unit_deadline) if state.unit_deadline else ""
+    return _("%(unit)s: %(count)d of at least %(minimum)d questions received for “%(event)s”. "
+             "Please send the rest before %(deadline)s: %(url)s", unit=row["unit"].name,
+             count=row["count"], minimum=row["minimum"], event=event.title,
+             deadline=deadline, url=url)
+
+
+@bp.post("/events/<int:event_id>/questions/bulk")
+@event_access("moderator")
+def bulk(event: Event):
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    back = request.referrer or url_for("dialogue.questions", event_id=event.id)
+    if not ids:
+        flash(_("Select at least one question."), "error")
+        return redirect(back)
+    try:
+        if request.form.get("merge_into"):
+            survivor = services.find_question(event, int(request.form["merge_into"]))
+            services.merge(event, survivor, [services.find_question(event, i) for i in ids])
+            flash(_("Merged into question #%(id)d.", id=survivor.id), "success")
+        else:
+            kind = request.form.get("kind") or None
+            n = services.bulk_classify(event, ids, kind=kind if kind in KINDS else None,
+                                       topic_id=request.form.get("topic_id", type=int),
+                                       agency_id=request.form.get("agency_id", type=int))
+            flash(_("%(n)d question(s) classified.", n=n), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(back)
+    announce(event)
+    return redirect(back)
+
+
+def _unit_link(token: str) -> NominationLink:
+    from sqlalchemy import select
+
+    link = db.session.scalar(select(NominationLink).where(NominationLink.token == token))
+    if link is None or link.revoked_at is not None:
+        abort(404)
+    return link
+
+
+@bp.post("/n/<token>/questions")
+@limiter.limit("30 per minute")
+def unit_question(token: str):
+    link = _unit_link(token)
+    back = url_for("nomination.page", token=token) + "#questions"
+    try:
+        services.submit_unit_question(link, text=request.form.get("text", ""),
+                                      kind=request.form.get("kind", "question"),
+                                      topic_id=request.form.get("topic_id", type=int),
+                                      asker_name=request.form.get("asker_name", ""),
+                                      nonce=request.form.get("nonce") or None)
+    except DomainError as exc:
+        return _refuse(exc, back)
+    announce(link.event)
+    return _answer({"ok": True}, back, _("Question received."))

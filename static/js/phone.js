@@ -1,0 +1,162 @@
+// The dialogue on a delegate's phone: live over Socket.IO, snapshots over HTTP when the
+// socket is down, and sends that survive a dropped connection (a client-made nonce,
+// kept until the server acknowledges it; a retry returns the first result).
+(function () {
+  "use strict";
+  var el = document.getElementById("phone-config");
+  if (!el) return;
+  var cfg = JSON.parse(el.textContent);
+  var T = cfg.text;
+  var $ = function (id) { return document.getElementById(id); };
+  var voted = {};
+  (cfg.voted || []).forEach(function (id) { voted[id] = true; });
+  var version = 0;
+
+  function text(node, value) { node.textContent = value == null ? "" : value; }
+  function nonce() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return String(Date.now()) + Math.random().toString(16).slice(2);
+  }
+
+  function renderState(s) {
+    if (!s || s.version < version) return;
+    version = s.version;
+    var now = $("now-item");
+    now.replaceChildren();
+    if (s.agenda_item) {
+      now.append(T.now + ": ");
+      var b = document.createElement("strong"); text(b, s.agenda_item.title); now.append(b);
+    }
+    $("answering").hidden = !s.answering;
+    if (s.answering) { text($("answering-text"), s.answering.text); text($("answering-who"), [s.answering.name, s.answering.unit].filter(Boolean).join(" · ")); }
+    $("speaker").hidden = !s.speaker;
+    if (s.speaker) text($("speaker-name"), s.speaker.name + " · " + s.speaker.unit);
+    var list = $("queue-list");
+    list.replaceChildren();
+    if (!s.queue.length) { var li = document.createElement("li"); li.className = "empty"; text(li, T.empty_queue); list.append(li); }
+    s.queue.forEach(function (q) {
+      var li = document.createElement("li"); li.dataset.id = q.id;
+      var span = document.createElement("span"); span.className = "q-text"; text(span, q.text);
+      var who = document.createElement("small"); who.className = "muted"; text(who, [q.name, q.unit].filter(Boolean).join(" · "));
+      var btn = document.createElement("button"); btn.type = "button";
+      btn.className = "button small vote" + (voted[q.id] ? " voted" : "");
+      btn.setAttribute("aria-pressed", voted[q.id] ? "true" : "false");
+      text(btn, "👍 " + q.votes);
+      btn.addEventListener("click", function () { vote(q.id, !voted[q.id]); });
+      li.append(span, " ", who, " ", btn);
+      list.append(li);
+    });
+    $("ask-box").hidden = !s.questions_open;
+    $("closed-note").hidden = s.questions_open;
+  }
+  function renderMine(m) {
+    if (!m) return;
+    var list = $("mine-list");
+    list.replaceChildren();
+    if (!m.questions.length) { var li = document.createElement("li"); li.className = "empty"; text(li, T.none_mine); list.append(li); }
+    m.questions.forEach(function (q) {
+      var li = document.createElement("li");
+      var span = document.createElement("span"); span.className = "q-text"; text(span, q.text);
+      var st = document.createElement("strong"); text(st, q.status_label);
+      li.append(span, " — ", st);
+      [q.reject_reason, q.answer ? T.answer + ": " + q.answer : ""].forEach(function (extra) {
+        if (!extra) return;
+        var small = document.createElement("small"); text(small, extra);
+        li.append(document.createElement("br"), small);
+      });
+      list.append(li);
+    });
+    voted = {}; (m.voted || []).forEach(function (id) { voted[id] = true; });
+    if ($("floor-ask")) {
+      $("floor-ask").hidden = !!m.floor;
+      $("floor-waiting").hidden = !m.floor;
+      if (m.floor) text($("floor-status"), m.floor.status === "speaking" ? T.speaking : T.waiting);
+    }
+  }
+  function snapshot() {
+    return fetch(cfg.state, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (d) { if (d) { renderState(d.state); renderMine(d.mine); } })
+      .catch(function () {});
+  }
+
+  function send(form, extra) {
+    var data = new FormData(form);
+    Object.keys(extra || {}).forEach(function (k) { data.set(k, extra[k]); });
+    return fetch(form.action, { method: "POST", credentials: "same-origin", body: data,
+                                headers: { "X-CSRFToken": cfg.csrf, "Accept": "application/json" } })
+      .then(function (r) { return r.json(); });
+  }
+
+  // Asking: the nonce is stored with the draft until the server answers, so a retry after
+  // a dropped connection (even after a reload) cannot create a second question.
+  var ask = $("ask-form");
+  var PENDING = "checkin-pending-" + cfg.token;
+  function trySend(pending) {
+    return send(ask, { text: pending.text, kind: pending.kind, topic_id: pending.topic_id || "",
+                       show_name: pending.show_name ? "1" : "", nonce: pending.nonce })
+      .then(function (d) {
+        localStorage.removeItem(PENDING);
+        if (d.ok) { ask.reset(); renderMine(d.mine); flash(T.sent, "success"); }
+        else flash(d.message, "error");
+      }, function () { flash(T.retry, "error"); setTimeout(function () { trySend(pending); }, 3000); });
+  }
+  if (ask) {
+    ask.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var pending = { nonce: nonce(), text: ask.text.value, kind: ask.kind.value,
+                      topic_id: ask.topic_id ? ask.topic_id.value : "", show_name: ask.show_name.checked };
+      localStorage.setItem(PENDING, JSON.stringify(pending));
+      trySend(pending);
+    });
+    var left = localStorage.getItem(PENDING);
+    if (left) trySend(JSON.parse(left));
+  }
+  function vote(id, support) {
+    var form = document.createElement("form");
+    form.action = cfg.vote.replace(/\/0$/, "/" + id);
+    send(form, { support: support ? "1" : "0", csrf_token: cfg.csrf }).then(function (d) {
+      if (d.ok) { if (support) voted[id] = true; else delete voted[id]; snapshot(); }
+      else flash(d.message, "error");
+    });
+  }
+  document.querySelectorAll(".vote-form").forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var id = parseInt(f.closest("li").dataset.id, 10);
+      vote(id, !voted[id]);
+    });
+  });
+  var floor = $("floor-form");
+  if (floor) {
+    floor.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var extra = { nonce: nonce() };
+      if (e.submitter && e.submitter.name === "cancel") extra.cancel = "1";
+      send(floor, extra).then(function (d) { if (d.ok) renderMine(d.mine); else flash(d.message, "error"); });
+    });
+  }
+  function flash(message, kind) {
+    var box = document.createElement("div");
+    box.className = "flash flash-" + kind; box.setAttribute("role", kind === "error" ? "alert" : "status");
+    text(box, message);
+    var main = document.querySelector("main");
+    main.insertBefore(box, main.firstChild);
+    setTimeout(function () { box.remove(); }, 6000);
+  }
+
+  var polling = setInterval(snapshot, 5000);
+  if (!window.io) return;
+  var socket = window.io({ transports: ["websocket", "polling"] });
+  socket.on("connect", function () {
+    socket.emit("follow", { token: cfg.token }, function (reply) {
+      if (reply && reply.ok) {
+        clearInterval(polling); polling = null;
+        renderState(reply.state); renderMine(reply.mine);
+      }
+    });
+  });
+  socket.on("disconnect", function () { if (!polling) polling = setInterval(snapshot, 5000); });
+  socket.on("dialogue", function (s) { if (s.version > version + 1) snapshot(); else renderState(s); });
+  socket.on("mine", renderMine);
+})();
