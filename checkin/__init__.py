@@ -52,9 +52,9 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_translation_directories="translations")
     limiter.init_app(app)
+    # cors_allowed_origins=None: only pages served from the same host may connect.
     socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-                      message_queue=app.config["MESSAGE_QUEUE"],
-                      cors_allowed_origins=app.config["PUBLIC_URL"] or None)
+                      message_queue=app.config["MESSAGE_QUEUE"], cors_allowed_origins=None)
     register_error_handlers(app)
     templating.init_app(app)
 

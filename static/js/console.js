@@ -89,7 +89,7 @@
   setInterval(tickCountdowns, 1000);
   var polling = setInterval(refresh, 5000);
   if (!window.io) return;
-  var socket = window.io({ transports: ["websocket", "polling"] });
+  var socket = window.io({ tryAllTransports: true });
   socket.on("connect", function () {
     socket.emit("watch", { event: cfg.event }, function (reply) {
       if (reply && reply.ok) { live.className = "pill online"; clearInterval(polling); polling = null; refresh(); }

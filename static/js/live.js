@@ -27,7 +27,7 @@
   }
   var polling = setInterval(snapshot, 5000);
   if (!window.io) return;
-  var socket = window.io({ transports: ["websocket", "polling"] });
+  var socket = window.io({ tryAllTransports: true });
   socket.on("connect", function () {
     socket.emit("watch", { event: cfg.event }, function (reply) {
       if (reply && reply.ok) {

@@ -28,7 +28,7 @@
   setInterval(tick, 1000); tick();
   var polling = setInterval(refresh, 5000);
   if (!window.io) return;
-  var socket = window.io({ transports: ["websocket", "polling"] });
+  var socket = window.io({ tryAllTransports: true });
   socket.on("connect", function () {
     socket.emit("watch", { event: cfg.event }, function (reply) {
       if (reply && reply.ok) { clearInterval(polling); polling = null; refresh(); }
