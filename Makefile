@@ -39,7 +39,8 @@ run: setup
 	$(BIN)/checkin db upgrade && \
 	$(BIN)/checkin demo --if-empty && \
 	$(BIN)/checkin urls && \
-	SOCKETIO_ASYNC_MODE=gevent exec $(BIN)/gunicorn -k gevent -w 1 -b 127.0.0.1:$(PORT) \
+	SOCKETIO_ASYNC_MODE=gevent exec $(BIN)/gunicorn -k gevent -w 1 --worker-connections 10000 \
+		-b 127.0.0.1:$(PORT) \
 		--access-logfile - wsgi:app
 
 test: setup

@@ -131,6 +131,7 @@ def measure(n: int) -> None:
     env = dict(os.environ, DATABASE_URL=db_url, SOCKETIO_ASYNC_MODE="gevent",
                SECRET_KEY="bench", RATELIMIT_ENABLED="0")
     server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-k", "gevent", "-w", "1",
+                               "--worker-connections", "10000",
                                "-b", f"127.0.0.1:{port}", "--log-level", "warning",
                                "wsgi:app"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
@@ -175,6 +176,11 @@ def measure(n: int) -> None:
 
 
 def main() -> None:
+    import resource
+
+    # Each client is a socket on both sides: lift the usual 1,024 open-file limit.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     for n in [int(a) for a in sys.argv[1:]] or [1000, 2000]:
         measure(n)
 

@@ -63,6 +63,33 @@ def main() -> None:
         for attendee_id in list(invitations)[:41]:
             check_in(first, invitations[attendee_id].token)
         scan_token = invitations[list(invitations)[45]].token
+        from checkin.attendees.models import Attendee
+        from checkin.dialogue import services as dialogue
+
+        dialogue.set_lists(first, topics=["Việc làm, thu nhập", "Nhà ở công nhân",
+                                          "Hoạt động Đoàn, Hội"],
+                           agencies=["Sở Lao động - Thương binh và Xã hội", "Sở Nội vụ",
+                                     "Liên đoàn Lao động tỉnh"])
+        dialogue.set_agenda(first, questions_open=True, current_item_id=first.agenda[3].id)
+        askers = [db.session.get(Attendee, a) for a in list(invitations)[:6]]
+        texts = ["Đề nghị có thêm nhà trọ giá rẻ gần khu công nghiệp cho công nhân trẻ.",
+                 "Doanh nghiệp chưa tạo điều kiện cho chi đoàn sinh hoạt trong giờ làm.",
+                 "Kiến nghị mở lớp học nghề buổi tối miễn phí cho đoàn viên công nhân.",
+                 "Làm sao để chi hội thanh niên công nhân được hỗ trợ kinh phí hoạt động?",
+                 "Đề xuất tổ chức ngày hội việc làm mỗi quý tại huyện Dương Minh Châu.",
+                 "Công nhân trẻ cần được tư vấn pháp luật lao động thường xuyên hơn."]
+        made = [dialogue.ask(first, p, text=t, kind=k, show_name=i % 2 == 0,
+                             topic_id=dialogue.topics(first)[i % 3].id)
+                for i, (p, t, k) in enumerate(zip(askers, texts, ["petition", "question",
+                                                                 "proposal", "question",
+                                                                 "idea", "petition"],
+                                                  strict=True))]
+        for q in made[:4]:
+            dialogue.approve(q)
+        dialogue.start_answering(made[0])
+        for p in askers[1:5]:
+            dialogue.vote(made[1], p)
+        dialogue.request_floor(first, askers[2], topic="Nhà ở công nhân")
         gate = create_gate(first, name="Cổng 1")
         pairing = gate.pairing_token
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -95,6 +122,11 @@ def main() -> None:
         big.context.add_cookies(laptop.context.cookies())
         big.goto("/events/1/projector")
         big.screenshot(path=str(OUT / "projector.png"))
+        laptop.set_viewport_size({"width": 1366, "height": 900})
+        laptop.goto("/events/1/console")
+        laptop.screenshot(path=str(OUT / "console.png"))
+        big.goto("/events/1/stage")
+        big.screenshot(path=str(OUT / "stage.png"))
         gate_page = browser.new_page(viewport={"width": 400, "height": 760}, is_mobile=True,
                                      has_touch=True, base_url=base)
         gate_page.goto(f"/g/{pairing}")

@@ -181,3 +181,31 @@ def flashes(html: str) -> list[str]:
     """The texts of the page's flash messages and form errors."""
     return [re.sub(r"\s+", " ", m).strip() for m in
             re.findall(r'class="(?:flash [^"]*|error)"[^>]*>(.*?)</(?:div|p)>', html, re.S)]
+
+
+@pytest.fixture
+def socket_client(app):
+    """Flask-SocketIO test clients, and afterwards the server as real browsers need it.
+
+    Flask-SocketIO's test client replaces the server's packet senders with ones that
+    deliver only to test clients; left in place, later browser tests would never hear
+    anything. This puts the real ones back.
+    """
+    from checkin.extensions import socketio
+
+    server = socketio.server
+    saved = (server.async_handlers, server.eio.async_handlers)
+    made = []
+
+    def make(**kwargs):
+        client = socketio.test_client(app, **kwargs)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        if client.is_connected():
+            client.disconnect()
+    for name in ("_send_packet", "_send_eio_packet"):
+        server.__dict__.pop(name, None)
+    server.async_handlers, server.eio.async_handlers = saved

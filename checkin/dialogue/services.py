@@ -351,6 +351,14 @@ def reorder(event, ordered_ids: list[int]) -> None:
     db.session.commit()
 
 
+def order_by_support(event) -> None:
+    """Order the approved queue by support, most supported first (ties: oldest first)."""
+    votes = _votes(event)
+    queue = db.session.scalars(select(Question).where(
+        Question.event_id == event.id, Question.status == "approved")).all()
+    reorder(event, [q.id for q in sorted(queue, key=lambda q: (-votes.get(q.id, 0), q.id))])
+
+
 def merge(event, survivor: Question, others: list[Question]) -> Question:
     """Merge duplicates into ``survivor``: their supporters move over, they point to it."""
     if survivor.status == "merged":

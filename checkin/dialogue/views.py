@@ -204,12 +204,13 @@ def act(event: Event, question_id: int, action: str):
 @bp.post("/events/<int:event_id>/questions/reorder")
 @event_access("moderator")
 def reorder(event: Event):
-    ids = request.get_json(silent=True) or {}
-    order = [int(i) for i in ids.get("order", []) if str(i).isdigit()] if isinstance(
-        ids, dict) else []
-    if not order:
-        order = [int(i) for i in request.form.getlist("order") if i.isdigit()]
-    services.reorder(event, order)
+    if request.form.get("by") == "support":
+        services.order_by_support(event)
+    else:
+        ids = request.get_json(silent=True) or {}
+        order = [int(i) for i in ids.get("order", []) if str(i).isdigit()] if isinstance(
+            ids, dict) else []
+        services.reorder(event, order)
     announce(event)
     return _answer({"ok": True}, url_for("dialogue.console", event_id=event.id))
 

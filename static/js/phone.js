@@ -41,7 +41,7 @@
       var btn = document.createElement("button"); btn.type = "button";
       btn.className = "button small vote" + (voted[q.id] ? " voted" : "");
       btn.setAttribute("aria-pressed", voted[q.id] ? "true" : "false");
-      text(btn, "👍 " + q.votes);
+      text(btn, "▲ " + q.votes);
       btn.addEventListener("click", function () { vote(q.id, !voted[q.id]); });
       li.append(span, " ", who, " ", btn);
       list.append(li);

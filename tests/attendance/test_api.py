@@ -5,7 +5,7 @@ from __future__ import annotations
 from checkin.attendance.models import Attendance, GateDevice
 from checkin.attendance.services import pair_device
 from checkin.attendees.invitations import active_invitation, invitation_url
-from checkin.extensions import db, socketio
+from checkin.extensions import db
 from tests.conftest import login
 
 
@@ -105,9 +105,10 @@ def test_the_offline_list_has_digests_not_tokens(runner, client, event, delegate
     assert digests[hashlib.sha256(token.encode()).hexdigest()]["n"] == "Nguyễn Văn An"
 
 
-def test_a_check_in_reaches_the_staff_pages_live(app, client, organizer, event, token):
+def test_a_check_in_reaches_the_staff_pages_live(socket_client, client, organizer, event,
+                                                 token):
     login(client, organizer)
-    watcher = socketio.test_client(app, flask_test_client=client)
+    watcher = socket_client(flask_test_client=client)
     assert watcher.emit("watch", {"event": event.id}, callback=True)["ok"]
     page = client.get(f"/events/{event.id}/gate").get_data(as_text=True)
     csrf = page.split('"csrf": "')[1].split('"')[0]
@@ -120,8 +121,8 @@ def test_a_check_in_reaches_the_staff_pages_live(app, client, organizer, event, 
     assert payload["checkin"]["attendee"]["full_name"] == "Nguyễn Văn An"
 
 
-def test_strangers_cannot_watch_an_event(app, client, event):
-    watcher = socketio.test_client(app, flask_test_client=client)
+def test_strangers_cannot_watch_an_event(socket_client, app, client, event):
+    watcher = socket_client(flask_test_client=client)
     assert watcher.emit("watch", {"event": event.id}, callback=True) == {
         "ok": False, "error": "forbidden"}
 

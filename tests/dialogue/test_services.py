@@ -172,3 +172,16 @@ def test_the_floor_queue(event, delegates):
     assert first.status == "done"
     with pytest.raises(DomainError):
         request_floor(event, delegates[2])  # not checked in
+
+
+def test_order_by_support(event, delegates, open_questions):
+    from checkin.dialogue.services import order_by_support
+
+    qs = [ask(event, delegates[0], text=f"Câu {i}") for i in range(3)]
+    for q in qs:
+        approve(q)
+    vote(qs[2], delegates[0])
+    vote(qs[2], delegates[1])
+    vote(qs[1], delegates[1])
+    order_by_support(event)
+    assert [q["text"] for q in public_state(event)["queue"]] == ["Câu 2", "Câu 1", "Câu 0"]

@@ -8,7 +8,7 @@ from checkin.attendees.invitations import active_invitation
 from checkin.auth.services import assign_event_role
 from checkin.dialogue.models import Question
 from checkin.dialogue.services import approve, ask, update_settings
-from checkin.extensions import db, socketio
+from checkin.extensions import db
 from checkin.units.services import create_nomination_link
 from tests.conftest import login
 
@@ -72,15 +72,15 @@ def test_console_and_stage_show_questions_escaped(as_organizer, event, delegates
     assert "&lt;b&gt;đậm&lt;/b&gt;" in stage and "<b>đậm</b>" not in stage
 
 
-def test_socket_messages_reach_each_audience_and_no_further(app, client, event, delegates,
-                                                            open_questions, organizer):
+def test_socket_messages_reach_each_audience_and_no_further(
+        socket_client, app, client, event, delegates, open_questions, organizer):
     delegate_client = app.test_client()
-    phone = socketio.test_client(app, flask_test_client=delegate_client)
+    phone = socket_client(flask_test_client=delegate_client)
     reply = phone.emit("follow", {"token": active_invitation(delegates[1]).token},
                        callback=True)
     assert reply["ok"] and reply["state"]["questions_open"]
     login(client, organizer)
-    console = socketio.test_client(app, flask_test_client=client)
+    console = socket_client(flask_test_client=client)
     assert console.emit("watch", {"event": event.id}, callback=True)["ok"]
     question = ask(event, delegates[0], text="Chưa duyệt thì không ai thấy")
     client.post(f"/events/{event.id}/questions/{question.id}/reject",
@@ -92,11 +92,11 @@ def test_socket_messages_reach_each_audience_and_no_further(app, client, event, 
     assert "Riêng tư" not in str(phone.get_received())
 
 
-def test_the_author_hears_privately_why_it_was_rejected(app, client, event, delegates,
-                                                        open_questions, organizer):
-    author = socketio.test_client(app, flask_test_client=app.test_client())
+def test_the_author_hears_privately_why_it_was_rejected(
+        socket_client, app, client, event, delegates, open_questions, organizer):
+    author = socket_client(flask_test_client=app.test_client())
     author.emit("follow", {"token": active_invitation(delegates[0]).token}, callback=True)
-    other = socketio.test_client(app, flask_test_client=app.test_client())
+    other = socket_client(flask_test_client=app.test_client())
     other.emit("follow", {"token": active_invitation(delegates[1]).token}, callback=True)
     question = ask(event, delegates[0], text="Hỏi riêng")
     login(client, organizer)
@@ -108,8 +108,8 @@ def test_the_author_hears_privately_why_it_was_rejected(app, client, event, dele
     assert "Ngoài phạm vi" not in str(other.get_received())
 
 
-def test_follow_refuses_bad_tokens(app):
-    phone = socketio.test_client(app)
+def test_follow_refuses_bad_tokens(socket_client, app):
+    phone = socket_client()
     assert phone.emit("follow", {"token": "nope"}, callback=True) == {
         "ok": False, "error": "unknown_invitation"}
     assert phone.emit("follow", None, callback=True)["ok"] is False
