@@ -46,6 +46,7 @@ run: setup
 test: setup
 	scripts/ensure-chromium
 	scripts/ensure-postgres "$(TEST_PG_URL)"
+	scripts/ensure-redis
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory test-sqlite test-postgres
 

@@ -54,7 +54,8 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     # cors_allowed_origins=None: only pages served from the same host may connect.
     socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-                      message_queue=app.config["MESSAGE_QUEUE"], cors_allowed_origins=None)
+                      message_queue=app.config["MESSAGE_QUEUE"],
+                      channel=app.config["SOCKETIO_CHANNEL"], cors_allowed_origins=None)
     register_error_handlers(app)
     templating.init_app(app)
 

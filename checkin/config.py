@@ -48,6 +48,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         #: Socket.IO message queue for several server processes (redis://…).
         "MESSAGE_QUEUE": env.get("MESSAGE_QUEUE") or None,
         "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE", "threading"),
+        #: Redis channel the processes of one installation share.
+        "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL", "flask-socketio"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",
         "RATELIMIT_HEADERS_ENABLED": True,
