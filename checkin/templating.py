@@ -54,6 +54,14 @@ def init_app(app: Flask) -> None:
             f"script-src 'self' 'nonce-{_nonce()}'; connect-src 'self' ws: wss:; "
             "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
         )
+        if request.path.startswith("/i/"):
+            # The livestream plays in YouTube's or Facebook's player, or from an HLS server.
+            response.headers["Content-Security-Policy"] = (
+                "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
+                f"script-src 'self' 'nonce-{_nonce()}'; connect-src 'self' ws: wss: https:; "
+                "media-src 'self' blob: https:; worker-src 'self' blob:; "
+                "frame-src https://www.youtube-nocookie.com https://www.facebook.com; "
+                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
         if request.path.startswith(("/n/", "/i/")):  # personal links: never leak or index
             response.headers["Referrer-Policy"] = "no-referrer"
             response.headers["X-Robots-Tag"] = "noindex, nofollow"

@@ -72,6 +72,8 @@ class Attendance(db.Model):
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: The scan that created it.
     scan_nonce: Mapped[str | None] = mapped_column(String(64))
+    #: Online attendance: the last time the delegate's page said it was still open.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     attendee: Mapped["Attendee"] = relationship()  # noqa: F821, UP037

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..attendees.invitations import TOKEN_SHAPE, token_from
@@ -291,6 +291,7 @@ class UnitAttendance:
     seats: int
     nominated: int
     present: int
+    online: int = 0
 
 
 @dataclass
@@ -300,9 +301,15 @@ class Board:
     units: list[UnitAttendance]
     by_category: dict[str, tuple[int, int]]
     version: int
+    online: int = 0
+
+    @property
+    def in_person(self) -> int:
+        return self.present - self.online
 
     def as_dict(self) -> dict:
         return {"present": self.present, "expected": self.expected, "version": self.version,
+                "online": self.online, "in_person": self.in_person,
                 "units": [u.__dict__ for u in self.units],
                 "by_category": {k: {"present": p, "expected": e}
                                 for k, (p, e) in self.by_category.items()}}
@@ -312,32 +319,36 @@ def attendance_board(event) -> Board:
     """Present against expected, in total, per category and per unit against its quota."""
     from ..units.models import Quota, Unit
 
+    online_method = func.sum(case((Attendance.method == "online", 1), else_=0))
     rows = db.session.execute(
         select(Attendee.category, Attendee.unit_id, func.count(Attendee.id),
-               func.count(Attendance.id))
+               func.count(Attendance.id), online_method)
         .outerjoin(Attendance, (Attendance.attendee_id == Attendee.id)
                    & (Attendance.event_id == event.id))
         .where(Attendee.event_id == event.id, Attendee.replaced.is_(False))
         .group_by(Attendee.category, Attendee.unit_id)).all()
     by_category: dict[str, list[int]] = {}
     per_unit: dict[int, list[int]] = {}
-    for category, unit_id, listed, present in rows:
+    online = 0
+    for category, unit_id, listed, present, remote in rows:
         c = by_category.setdefault(category, [0, 0])
         c[0] += present
         c[1] += listed
+        online += remote or 0
         if category == "delegate" and unit_id is not None:
-            u = per_unit.setdefault(unit_id, [0, 0])
+            u = per_unit.setdefault(unit_id, [0, 0, 0])
             u[0] += listed
             u[1] += present
+            u[2] += remote or 0
     quotas = db.session.execute(
         select(Quota.unit_id, Unit.name, Quota.seats).join(Unit, Unit.id == Quota.unit_id)
         .where(Quota.event_id == event.id).order_by(Unit.name_folded)).all()
-    units = [UnitAttendance(uid, name, seats, per_unit.get(uid, [0, 0])[0],
-                            per_unit.get(uid, [0, 0])[1]) for uid, name, seats in quotas]
+    units = [UnitAttendance(uid, name, seats, *per_unit.get(uid, [0, 0, 0]))
+             for uid, name, seats in quotas]
     present = sum(p for p, _e in by_category.values())
     expected = sum(e for _p, e in by_category.values())
     return Board(present, expected, units, {k: tuple(v) for k, v in by_category.items()},
-                 event.version)
+                 event.version, online)
 
 
 def missing_by_unit(event) -> dict[int, list[Attendee]]:
@@ -361,3 +372,25 @@ def recent_checkins(event, limit: int = 20) -> list[Attendance]:
 def attendance_of(attendee: Attendee) -> Attendance | None:
     return db.session.scalar(select(Attendance).where(Attendance.event_id == attendee.event_id,
                                                       Attendance.attendee_id == attendee.id))
+
+
+def join_online(event, attendee: Attendee) -> CheckinResult:
+    """A remote delegate joins from their invitation: counted once, as attending online.
+
+    Someone already checked in at the hall stays counted in person.
+    """
+    if event.mode not in ("online", "hybrid"):
+        raise DomainError(_("This meeting is held in the hall only."), code="not_online")
+    result = check_in(event, "", attendee=attendee, method="online")
+    if result.code in ("checked_in", "already_checked_in") and result.attendance and \
+            result.attendance.method == "online":
+        seen_online(event, attendee)
+    return result
+
+
+def seen_online(event, attendee: Attendee) -> None:
+    """The delegate's page is still open: keep "last seen" of an online attendance."""
+    attendance = attendance_of(attendee)
+    if attendance is not None and attendance.method == "online":
+        attendance.last_seen_at = utcnow()
+        db.session.commit()

@@ -540,8 +540,11 @@ def public_state(event) -> dict:
                       key=lambda q: q.answered_at or q.updated_at, reverse=True)
     answering = next((q for q in shown if q.status == "answering"), None)
     item = db.session.get(AgendaItem, state.current_item_id) if state.current_item_id else None
+    from ..events.live import live_state
+
     return {
         "version": event.version,
+        "live": live_state(event),
         "agenda_item": {"id": item.id, "title": item.title} if item else None,
         "questions_open": questions_accepting(event),
         "answering": public_question(answering, votes) if answering else None,
@@ -551,9 +554,18 @@ def public_state(event) -> dict:
     }
 
 
+def _remote(event) -> set[int]:
+    """Attendees present online, not in the hall."""
+    from ..attendance.models import Attendance
+
+    return set(db.session.scalars(select(Attendance.attendee_id).where(
+        Attendance.event_id == event.id, Attendance.method == "online")))
+
+
 def console_state(event) -> dict:
     """Everything the moderators need, for the console."""
     votes = _votes(event)
+    remote = _remote(event)
     questions = db.session.scalars(select(Question).where(Question.event_id == event.id)
                                    .order_by(Question.position, Question.id)).all()
     floor = db.session.scalars(select(FloorRequest).where(
@@ -572,8 +584,10 @@ def console_state(event) -> dict:
             "topic": q.topic.name if q.topic else "", "agency": q.agency.name if q.agency else "",
             "votes": votes.get(q.id, 0), "show_name": q.show_name, "position": q.position,
             "answer": q.answer_note, "reject_reason": q.reject_reason,
-            "merged_into": q.merged_into_id, **_asker(q, public=False)} for q in questions],
+            "merged_into": q.merged_into_id, "remote": q.attendee_id in remote,
+            **_asker(q, public=False)} for q in questions],
         "floor": [{"id": f.id, "status": f.status, "name": f.attendee.full_name,
+                   "remote": f.attendee_id in remote,
                    "unit": f.attendee.affiliation, "topic": f.topic,
                    "started_at": f.started_at.isoformat() if f.started_at else None,
                    "seconds": f.seconds} for f in floor],
@@ -597,5 +611,13 @@ def my_state(event, attendee: Attendee) -> dict:
                        "reject_reason": q.reject_reason, "answer": q.answer_note}
                       for q in mine],
         "voted": sorted(voted),
-        "floor": {"id": floor.id, "status": floor.status} if floor else None,
+        "floor": {"id": floor.id, "status": floor.status,
+                  "room": _meeting_room(event) if floor.status == "speaking"
+                  and attendee.id in _remote(event) else ""} if floor else None,
     }
+
+
+def _meeting_room(event) -> str:
+    from ..events.live import livestream
+
+    return livestream(event).meeting_room_url

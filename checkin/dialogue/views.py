@@ -83,9 +83,49 @@ def _delegate(token: str):
 @bp.get("/i/<token>/dialogue.json")
 @limiter.limit("120 per minute")
 def delegate_state(token: str):
+    """The phone's snapshot. Cheap to poll: answered 304 while nothing changed."""
     person = _delegate(token)
-    return jsonify({"state": services.public_state(person.event),
-                    "mine": services.my_state(person.event, person)})
+    event = person.event
+    etag = f'"{event.version}"'
+    if request.if_none_match.contains_weak(etag.strip('"')):
+        return "", 304, {"ETag": etag, "Cache-Control": "no-cache"}
+    response = jsonify({"state": services.public_state(event),
+                        "mine": services.my_state(event, person)})
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.post("/i/<token>/join")
+@limiter.limit("20 per minute")
+def join(token: str):
+    """A remote delegate joins the meeting online (counted once, never twice)."""
+    from ..attendance.api import announce as announce_attendance
+    from ..attendance.services import join_online
+
+    person = _delegate(token)
+    back = url_for("invitation.page", token=token) + "#live"
+    try:
+        result = join_online(person.event, person)
+    except DomainError as exc:
+        return _refuse(exc, back)
+    if result.code == "checked_in":
+        announce_attendance(person.event, result)
+    if result.code not in ("checked_in", "already_checked_in"):
+        return _refuse(DomainError(result.message, code=result.code), back)
+    return _answer({"ok": True, "result": result.code,
+                    "method": result.attendance.method if result.attendance else None},
+                   back, _("You are attending online."))
+
+
+@bp.post("/i/<token>/seen")
+@limiter.limit("30 per minute")
+def seen(token: str):
+    from ..attendance.services import seen_online
+
+    person = _delegate(token)
+    seen_online(person.event, person)
+    return jsonify({"ok": True})
 
 
 @bp.post("/i/<token>/ask")
@@ -373,3 +413,49 @@ def unit_question(token: str):
         return _refuse(exc, back)
     announce(link.event)
     return _answer({"ok": True}, back, _("Question received."))
+
+
+# --- hybrid: the mode, the livestream, announcements (organizers) ---------------------
+
+@bp.route("/events/<int:event_id>/live", methods=["GET", "POST"])
+@event_access()
+def live(event: Event):
+    from flask_login import current_user
+
+    from ..events import live as hybrid
+
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        action = request.form.get("action")
+        try:
+            if action == "mode":
+                hybrid.switch_mode(event, request.form.get("mode", ""),
+                                   announcement=request.form.get("announcement", ""),
+                                   by_user=current_user)
+            elif action == "stream":
+                hybrid.set_stream(event, primary_url=request.form.get("primary_url", ""),
+                                  backup_url=request.form.get("backup_url", ""),
+                                  meeting_room_url=request.form.get("meeting_room_url", ""))
+            elif action == "switch":
+                hybrid.switch_stream(event, request.form.get("which", "primary"))
+            elif action == "announce":
+                hybrid.announce(event, request.form.get("text", ""), by_user=current_user)
+            else:
+                abort(400)
+        except DomainError as exc:
+            db.session.rollback()
+            if wants_json():
+                return jsonify(exc.to_dict()), exc.status
+            flash(str(exc.message), "error")
+            return render_template("dialogue/live.html", event=event,
+                                   stream=hybrid.livestream(event),
+                                   state=hybrid.live_state(event), confirm=ConfirmForm(),
+                                   form=request.form), 422
+        announce(event)
+        if wants_json():
+            return jsonify({"ok": True, "live": hybrid.live_state(event)})
+        flash(_("Saved. Every open page follows now."), "success")
+        return redirect(url_for("dialogue.live", event_id=event.id))
+    return render_template("dialogue/live.html", event=event, stream=hybrid.livestream(event),
+                           state=hybrid.live_state(event), confirm=ConfirmForm(), form={})

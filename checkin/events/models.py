@@ -116,3 +116,32 @@ class Contribution(db.Model):
 
     agenda_item: Mapped[AgendaItem] = relationship(back_populates="contributions")
     unit: Mapped["Unit"] = relationship()  # noqa: F821, UP037
+
+
+class Livestream(db.Model):
+    """Where remote people watch the meeting, and the room a remote speaker joins."""
+
+    __tablename__ = "livestreams"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    #: A YouTube live URL, a Facebook live video URL or an HLS (.m3u8) URL.
+    primary_url: Mapped[str] = mapped_column(String(500), default="")
+    #: The stream to switch to if the first fails.
+    backup_url: Mapped[str] = mapped_column(String(500), default="")
+    #: "primary" or "backup".
+    active: Mapped[str] = mapped_column(String(8), default="primary")
+    #: Zoom, Google Meet, Jitsi… given to a remote delegate who gets the floor.
+    meeting_room_url: Mapped[str] = mapped_column(String(500), default="")
+
+
+class Announcement(db.Model):
+    """A short message to every open page and the projector."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -298,6 +298,19 @@
   $("walk-in-form").addEventListener("submit", function (e) { e.preventDefault(); postForm(this, cfg.walkIn); });
   $("substitute-form").addEventListener("submit", function (e) { e.preventDefault(); postForm(this, cfg.substitute).then(function () { $("substitute-form").hidden = true; }); });
 
+  // ---- the meeting's mode and announcements, live ---------------------------------------
+  if (window.io) {
+    var socket = window.io({ tryAllTransports: true });
+    socket.on("connect", function () { socket.emit("watch", { event: cfg.event }); });
+    socket.on("dialogue", function (s) {
+      if (!s.live) return;
+      $("moved-online").hidden = s.live.mode !== "online";
+      var note = $("gate-announcement");
+      note.hidden = !s.live.announcement;
+      if (s.live.announcement) note.textContent = s.live.announcement.text;
+    });
+  }
+
   // ---- start -------------------------------------------------------------------------
   window.addEventListener("online", function () { setOnline(true); flush(); syncList(); });
   window.addEventListener("offline", function () { setOnline(false); });

@@ -41,6 +41,12 @@
     if (live) live.className = "pill offline";
     if (!polling) polling = setInterval(snapshot, 5000);
   });
+  socket.on("dialogue", function (s) {
+    var notice = document.getElementById("notice");
+    if (!notice || !s.live) return;
+    notice.hidden = !s.live.announcement;
+    if (s.live.announcement) notice.textContent = s.live.announcement.text;
+  });
   socket.on("attendance", function (msg) {
     if (msg.version > version + 1) { snapshot(); return; }
     render(msg.board);

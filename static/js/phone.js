@@ -18,9 +18,50 @@
     return String(Date.now()) + Math.random().toString(16).slice(2);
   }
 
+  var playing = null;
+  function renderLive(live) {
+    if (!live) return;
+    var note = $("announcement");
+    note.hidden = !live.announcement;
+    if (live.announcement) text(note, live.announcement.text);
+    $("stream").hidden = live.mode === "in_person";
+    var p = live.player, key = p ? p.kind + " " + p.embed : null;
+    if (key === playing) return;
+    playing = key;
+    var box = $("player");
+    box.replaceChildren();
+    $("open-app").hidden = !p;
+    if (!p) return;
+    $("open-app-link").setAttribute("href", p.url);
+    if (p.kind === "hls") {
+      var video = document.createElement("video");
+      video.controls = true; video.playsInline = true; video.title = T.livestream;
+      box.append(video);
+      if (video.canPlayType("application/vnd.apple.mpegurl")) video.src = p.embed;
+      else if (window.Hls && window.Hls.isSupported()) { var hls = new window.Hls(); hls.loadSource(p.embed); hls.attachMedia(video); }
+    } else {
+      var frame = document.createElement("iframe");
+      frame.setAttribute("src", p.embed);
+      frame.setAttribute("title", T.livestream);
+      frame.setAttribute("allow", "autoplay; encrypted-media; picture-in-picture; fullscreen");
+      frame.allowFullscreen = true;
+      box.append(frame);
+    }
+  }
+  var existing = document.querySelector("#player video[data-hls]");
+  if (existing) {
+    playing = "hls " + existing.dataset.hls;
+    if (existing.canPlayType("application/vnd.apple.mpegurl")) existing.src = existing.dataset.hls;
+    else if (window.Hls && window.Hls.isSupported()) { var h = new window.Hls(); h.loadSource(existing.dataset.hls); h.attachMedia(existing); }
+  } else {
+    var frame0 = document.querySelector("#player iframe");
+    if (frame0) playing = (frame0.src.indexOf("youtube") >= 0 ? "youtube " : "facebook ") + frame0.getAttribute("src");
+  }
+
   function renderState(s) {
     if (!s || s.version < version) return;
     version = s.version;
+    renderLive(s.live);
     var now = $("now-item");
     now.replaceChildren();
     if (s.agenda_item) {
@@ -71,14 +112,11 @@
       $("floor-ask").hidden = !!m.floor;
       $("floor-waiting").hidden = !m.floor;
       if (m.floor) text($("floor-status"), m.floor.status === "speaking" ? T.speaking : T.waiting);
+      var room = $("room-link");
+      if (room) { room.hidden = !(m.floor && m.floor.room); if (m.floor && m.floor.room) room.setAttribute("href", m.floor.room); }
     }
   }
-  function snapshot() {
-    return fetch(cfg.state, { credentials: "same-origin", cache: "no-store" })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (d) { if (d) { renderState(d.state); renderMine(d.mine); } })
-      .catch(function () {});
-  }
+  var snapshot = function () { return Promise.resolve(); };  // defined below
 
   function send(form, extra) {
     var data = new FormData(form);
@@ -145,18 +183,57 @@
     setTimeout(function () { box.remove(); }, 6000);
   }
 
-  var polling = setInterval(snapshot, 5000);
+  // Joining online, and telling the server the page is still open.
+  var online = cfg.online;
+  var join = $("join-form");
+  if (join) {
+    join.addEventListener("submit", function (e) {
+      e.preventDefault();
+      send(join).then(function (d) {
+        if (!d.ok) { flash(d.message, "error"); return; }
+        join.hidden = true;
+        online = d.method === "online";
+        $("joined").hidden = !online;
+        location.hash = "#dialogue";
+        snapshot().then(function () { if (!$("ask-form")) location.reload(); });
+      });
+    });
+  }
+  setInterval(function () {
+    if (online && document.visibilityState === "visible")
+      fetch(cfg.seen, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": cfg.csrf } }).catch(function () {});
+  }, 60000);
+
+  // Snapshots: conditional requests, answered 304 while nothing changed.
+  var etag = null;
+  snapshot = function () {
+    var headers = etag ? { "If-None-Match": etag } : {};
+    return fetch(cfg.state, { credentials: "same-origin", cache: "no-store", headers: headers })
+      .then(function (r) {
+        if (r.status === 304 || !r.ok) return null;
+        etag = r.headers.get("ETag");
+        return r.json();
+      })
+      .then(function (d) { if (d) { renderState(d.state); renderMine(d.mine); } })
+      .catch(function () {});
+  };
+  var polling = setInterval(snapshot, 4000);
+  var paused = setTimeout(function () { $("paused").hidden = false; }, 6000);
   if (!window.io) return;
   var socket = window.io({ tryAllTransports: true });
   socket.on("connect", function () {
     socket.emit("follow", { token: cfg.token }, function (reply) {
       if (reply && reply.ok) {
+        clearTimeout(paused); $("paused").hidden = true;
         clearInterval(polling); polling = null;
         renderState(reply.state); renderMine(reply.mine);
       }
     });
   });
-  socket.on("disconnect", function () { if (!polling) polling = setInterval(snapshot, 5000); });
+  socket.on("disconnect", function () {
+    $("paused").hidden = false;
+    if (!polling) polling = setInterval(snapshot, 4000);
+  });
   socket.on("dialogue", function (s) { if (s.version > version + 1) snapshot(); else renderState(s); });
   socket.on("mine", renderMine);
 })();
