@@ -46,12 +46,15 @@ STATUS_LABELS = {
 }
 
 
-def dialogue_state(event) -> DialogueState:
+def dialogue_state(event, *, for_update: bool = False) -> DialogueState:
+    """The event's dialogue state. Reading never writes: without a saved row, the
+    defaults are returned unsaved; ``for_update`` adds the row to the session."""
     state = db.session.get(DialogueState, event.id)
     if state is None:
-        state = DialogueState(event_id=event.id)
-        db.session.add(state)
-        db.session.flush()
+        state = DialogueState(event_id=event.id, questions_open=False, unit_minimum=0,
+                              speaking_seconds=180, max_length=500)
+        if for_update:
+            db.session.add(state)
     return state
 
 
@@ -82,7 +85,7 @@ def set_lists(event, *, topics: list[str], agencies: list[str]) -> None:
 
 def update_settings(event, *, unit_deadline=None, unit_minimum: int = 0,
                     speaking_seconds: int = 180, max_length: int = 500) -> DialogueState:
-    state = dialogue_state(event)
+    state = dialogue_state(event, for_update=True)
     if not 0 <= unit_minimum <= 100:
         raise field_error("unit_minimum", _("Between 0 and 100."), "out_of_range")
     if not 30 <= speaking_seconds <= 1800:
@@ -474,7 +477,7 @@ def set_agenda(event, *, current_item_id: int | None = None,
     """Move to an agenda item; open or close questions (for the event or one item)."""
     from ..events.models import AgendaItem
 
-    state = dialogue_state(event)
+    state = dialogue_state(event, for_update=True)
     for value in (current_item_id, questions_item_id):
         if isinstance(value, int) and value:
             item = db.session.get(AgendaItem, value)

@@ -318,7 +318,6 @@ def settings(event: Event):
         else:
             flash(_("Dialogue settings saved."), "success")
             return redirect(url_for("dialogue.questions", event_id=event.id))
-    db.session.commit()
     return render_template("dialogue/settings.html", event=event, form=form), \
         200 if request.method == "GET" else 422
 

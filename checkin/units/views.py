@@ -295,7 +295,6 @@ def _nomination_page(link: NominationLink, form: PersonForm | None = None, statu
     from ..dialogue import services as dialogue
 
     state = dialogue.dialogue_state(event)
-    db.session.commit()
     return render_template(
         "units/nominate.html", link=link, event=event, unit=unit, delegates=delegates,
         questions_enabled=event.kind == "dialogue" or state.unit_minimum > 0,

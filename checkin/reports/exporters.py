@@ -1,0 +1,150 @@
+"""Every report as Excel (.xlsx), CSV (UTF-8 with BOM) and PDF in the Union's layout.
+
+A report is handed to the exporters as *sections*: a title, a header row, rows, and
+optionally a chart to draw (PDF) — one shape shared by every report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask_babel import force_locale
+
+from ..attendees.letters import FONTS, _Document, letter_head
+from ..i18n import format_day, format_when
+
+
+@dataclass
+class Section:
+    title: str
+    header: list[str]
+    rows: list[list]
+    widths: list[int] = field(default_factory=list)
+    #: Draws a chart into the PDF: ``draw(pdf, x, y, width) -> y below``.
+    chart: Callable | None = None
+
+
+def to_csv(sections: list[Section]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for n, section in enumerate(sections):
+        if n:
+            writer.writerow([])
+        writer.writerow([section.title])
+        writer.writerow(section.header)
+        writer.writerows(section.rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(sections: list[Section]) -> bytes:
+    """One sheet per section: bold coloured frozen header, widths, filters."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    for section in sections:
+        name = "".join(ch for ch in section.title if ch not in "[]:*?/\\")[:28] or "Sheet"
+        while name in used:
+            name = name[:26] + f"{len(used)}"
+        used.add(name)
+        sheet = book.create_sheet(name)
+        sheet.append(section.header)
+        for row in section.rows:
+            sheet.append(row)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True, color="FFFFFF")
+            cell.fill = PatternFill("solid", fgColor="C8102E")
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+        widths = section.widths or [max(10, min(60, len(str(h)) + 4)) for h in section.header]
+        for i, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.freeze_panes = "A2"
+        if section.rows:
+            sheet.auto_filter.ref = sheet.dimensions
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def to_pdf(event, title: str, sections: list[Section]) -> bytes:
+    """A4 in the Union's document layout: the heading as in seed 004, the title, the
+    meeting and its date, then each section's chart and table."""
+    head = letter_head(event)
+    pdf = _Document()
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.set_title(title)
+    pdf.add_page()
+    left, width = 20.0, 175.0
+    pdf.set_xy(left - 5, 14)
+    pdf.set_font("Serif", "", 12)
+    pdf.multi_cell(80, 5.4, (head.superior_body or "").upper(), align="C")
+    pdf.set_x(left - 5)
+    pdf.set_font("Serif", "B", 12)
+    pdf.multi_cell(80, 5.4, (head.issuing_body or "").upper() + "\n***", align="C")
+    pdf.set_xy(100, 14)
+    pdf.set_font("Serif", "B", 13)
+    pdf.cell(95, 6, "ĐOÀN TNCS HỒ CHÍ MINH", align="C")
+    w = pdf.get_string_width("ĐOÀN TNCS HỒ CHÍ MINH")
+    pdf.line(147.5 - w / 2, 20.3, 147.5 + w / 2, 20.3)
+    with force_locale("vi"):
+        from ..types import utcnow
+
+        today = format_day(utcnow())
+        when = format_when(event.starts_at)
+    pdf.set_xy(100, 24)
+    pdf.set_font("Serif", "I", 12)
+    pdf.cell(95, 6, f"{head.place + ', ' if head.place else ''}{today}", align="C")
+    pdf.set_xy(left, max(pdf.get_y() + 14, 45))
+    pdf.set_font("Serif", "B", 15)
+    pdf.multi_cell(width, 7, title.upper(), align="C")
+    pdf.set_x(left)
+    pdf.set_font("Serif", "", 12)
+    pdf.multi_cell(width, 6, f"{event.title}\n{when}" + (f" — {event.venue}" if event.venue
+                                                            else ""), align="C")
+    pdf.ln(4)
+    for section in sections:
+        if pdf.get_y() > 250:
+            pdf.add_page()
+        pdf.set_x(left)
+        pdf.set_font("Serif", "B", 12.5)
+        pdf.multi_cell(width, 6.5, section.title)
+        if section.chart is not None:
+            if pdf.get_y() > 200:
+                pdf.add_page()
+            y = section.chart(pdf, left, pdf.get_y() + 2, width)
+            pdf.set_y(y)
+        if section.header:
+            _table(pdf, section, left, width)
+        pdf.ln(3)
+    return bytes(pdf.output())
+
+
+def _table(pdf, section: Section, left: float, width: float) -> None:
+    weights = section.widths or [1] * len(section.header)
+    total = sum(weights)
+    cols = [width * w / total for w in weights]
+    pdf.set_font("Sans", "", 7.5)
+    with pdf.table(col_widths=cols, width=width, align="LEFT", line_height=4.2,
+                   text_align="LEFT", headings_style=_heading_style()) as table:
+        head = table.row()
+        for h in section.header:
+            head.cell(str(h))
+        for row in section.rows:
+            cells = table.row()
+            for value in row:
+                cells.cell("" if value is None else str(value))
+
+
+def _heading_style():
+    from fpdf.fonts import FontFace
+
+    return FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=(200, 16, 46))
+
+
+__all__ = ["Section", "to_csv", "to_xlsx", "to_pdf", "FONTS"]
