@@ -122,6 +122,8 @@ def main() -> None:
         big.context.add_cookies(laptop.context.cookies())
         big.goto("/events/1/projector")
         big.screenshot(path=str(OUT / "projector.png"))
+        laptop.goto("/events/1/reports")
+        laptop.screenshot(path=str(OUT / "report.png"))
         laptop.set_viewport_size({"width": 1366, "height": 900})
         laptop.goto("/events/1/console")
         laptop.screenshot(path=str(OUT / "console.png"))

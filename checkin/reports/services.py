@@ -71,6 +71,7 @@ class UnitRow:
 
 @dataclass
 class PersonRow:
+    id: int
     name: str
     position: str
     affiliation: str
@@ -134,7 +135,7 @@ def attendance_report(event) -> AttendanceReport:
         else:
             status = "absent"
             row.unexcused += 1
-        rows.append(PersonRow(person.full_name, person.position,
+        rows.append(PersonRow(person.id, person.full_name, person.position,
                               unit_name or person.organization, person.category, status, at,
                               gate or "", method or "", excuse or ""))
     arrivals, start = _arrivals(times)

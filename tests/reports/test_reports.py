@@ -176,8 +176,13 @@ def test_excuses_are_recorded_from_the_page(as_organizer, meeting):
     from checkin.attendees.models import Attendee
 
     person = db.session.query(Attendee).filter_by(full_name="Phạm Thị Dung").one()
+    page = as_organizer.get(f"/events/{meeting.id}/reports").get_data(as_text=True)
+    assert f"/reports/excuse/{person.id}" in page and 'value="Đi công tác"' in page
     as_organizer.post(f"/events/{meeting.id}/reports/excuse/{person.id}", data={"reason": ""})
     assert attendance_report(meeting).total.excused == 0
+    as_organizer.post(f"/events/{meeting.id}/reports/excuse/{person.id}",
+                      data={"reason": "Ốm, có giấy của đơn vị"})
+    assert attendance_report(meeting).total.excused == 1
 
 
 def test_attendance_across_a_series(as_organizer, meeting, organizer):
