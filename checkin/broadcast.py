@@ -13,8 +13,8 @@ from .extensions import socketio
 
 
 def event_room(event_id: int, audience: str) -> str:
-    """Room names: ``event:<id>:staff`` (organizers, gates, projector) and
-    ``event:<id>:public`` (delegates' phones)."""
+    """Room names: ``event:<id>:staff`` (organizers, gates, projector),
+    ``event:<id>:moderators`` (the consoles) and ``event:<id>:public`` (phones)."""
     return f"event:{event_id}:{audience}"
 
 
@@ -33,7 +33,7 @@ def dialogue_changed(event, public: dict, console: dict) -> None:
     """The dialogue moved: the room's view to phones and the projector, the full view to
     the moderators' consoles."""
     socketio.emit("dialogue", public, to=event_room(event.id, "public"))
-    socketio.emit("console", console, to=event_room(event.id, "staff"))
+    socketio.emit("console", console, to=event_room(event.id, "moderators"))
 
 
 def own_questions_changed(attendee_id: int, mine: dict) -> None:

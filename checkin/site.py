@@ -24,9 +24,13 @@ def index():
 @bp.get("/lang/<code>")
 def set_language(code: str):
     """The visible language switch: remembers the choice for a year."""
-    target = request.args.get("next") or request.referrer or url_for("site.index")
-    parts = urlsplit(target)
-    if parts.netloc and parts.netloc != request.host:  # never bounce to another site
+    target = request.args.get("next") or ""
+    if not target and request.referrer:
+        parts = urlsplit(request.referrer)
+        if parts.netloc == request.host:
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+    # Only a path on this site: never "//host", "/\host" or "https:host".
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
         target = url_for("site.index")
     response = make_response(redirect(target))
     if code in current_app.config["LANGUAGES"]:

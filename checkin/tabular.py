@@ -97,3 +97,18 @@ def _xlsx_rows(data: bytes) -> list[list[object]]:
         return [list(row) for row in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A cell value that Excel will not run as a formula.
+
+    People type names and questions; a text starting with "=", "+", "-" or "@" would
+    become a formula (``=HYPERLINK(…)``) in the organizer's spreadsheet. Such text is
+    written with a leading apostrophe, which Excel shows as plain text.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

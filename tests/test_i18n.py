@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 from flask_babel import force_locale
 
@@ -44,8 +45,10 @@ def test_vietnamese_is_the_default_and_the_switch_changes_the_language(client, o
     assert "Đăng nhập" in client.get("/login").get_data(as_text=True)
 
 
-def test_the_switch_never_sends_people_to_another_site(client):
-    response = client.get("/lang/en?next=https://evil.example/phish")
+@pytest.mark.parametrize("target", ["https://evil.example/phish", "//evil.example",
+                                    "https:evil.example", "/\\evil.example", "javascript:x"])
+def test_the_switch_never_sends_people_to_another_site(client, target):
+    response = client.get("/lang/en", query_string={"next": target})
     assert response.location in ("/", "http://localhost/")
 
 

@@ -55,7 +55,11 @@ def authorize(event: Event) -> None:
         _error(403, "forbidden", _("You do not have permission to open this page."))
     else:
         _error(401, "unauthorized", _("Sign in to use this page."))
-    if bearer is None and request.method not in ("GET", "HEAD", "OPTIONS"):
+    if g.device is None or bearer is None:
+        cookie_auth = request.method not in ("GET", "HEAD", "OPTIONS")
+    else:
+        cookie_auth = False  # a valid bearer token cannot be sent by another site
+    if cookie_auth:
         try:
             validate_csrf(request.headers.get("X-CSRFToken"))
         except (WTFValidationError, CSRFError):

@@ -81,6 +81,16 @@ def _insert_scan(values: dict) -> bool:
     return db.session.execute(stmt).scalar() is not None
 
 
+def _redacted(scanned: str | None) -> str:
+    """What a scan read, for the log, without a working token in it: a valid-looking
+    token (or link) keeps only its first 6 characters."""
+    text = (scanned or "").strip()
+    token = token_from(text)
+    if TOKEN_SHAPE.match(token):
+        text = text[: len(text) - len(token)] + token[:6] + "…"
+    return text[:255]
+
+
 def _message(code: str, attendee: Attendee | None, attendance: Attendance | None) -> str:
     if code == "checked_in":
         return _("Welcome, %(name)s.", name=attendee.full_name)
@@ -164,7 +174,7 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None
             code = "checked_in" if inserted else "already_checked_in"
             flagged = code == "already_checked_in" and offline_admitted
         logged = _insert_scan({
-            "event_id": event.id, "nonce": nonce, "scanned": (scanned or "")[:255],
+            "event_id": event.id, "nonce": nonce, "scanned": _redacted(scanned),
             "result": code, "attendee_id": person.id if person and code != "wrong_event"
             else None, "gate_id": gate.id if gate else None, "method": method,
             "scanned_at": when, "received_at": now, "flagged": flagged})

@@ -38,4 +38,6 @@ def watch(data):
         return {"ok": False, "error": "forbidden"}
     join_room(event_room(event.id, "staff"))
     join_room(event_room(event.id, "public"))  # staff screens show the room's view too
+    if current_user.is_authenticated and can(current_user, event, "moderator"):
+        join_room(event_room(event.id, "moderators"))  # the console: unapproved text, names
     return {"ok": True, "version": event.version}

@@ -8,11 +8,12 @@ from sqlalchemy import func, or_, select
 from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..i18n import fold
+from ..types import utcnow
 from ..units.models import NominationLink, Unit
 from ..units.services import check_link_open, lock_quota
 from ..validation import field_error, normalize_email, normalize_phone, optional_text, required_text
 from .invitations import issue_invitation
-from .models import CATEGORIES, Attendee
+from .models import CATEGORIES, Attendee, Invitation
 
 
 def _clean(full_name, position, phone, email) -> dict:
@@ -264,7 +265,16 @@ def register_substitute(event, original: Attendee, *, full_name: str, position: 
             select(Attendee.id).where(Attendee.substitute_for_id == original.id)):
         raise Conflict(_("%(name)s has already been replaced.", name=original.full_name),
                        code="already_replaced")
+    from ..attendance.services import attendance_of
+
+    if attendance_of(original) is not None:
+        raise Conflict(_("%(name)s is already checked in and cannot be replaced.",
+                         name=original.full_name), code="already_checked_in")
     data = _clean(full_name, position, phone, "")
+    for invitation in db.session.scalars(select(Invitation).where(
+            Invitation.attendee_id == original.id, Invitation.revoked_at.is_(None))):
+        invitation.revoked_at = utcnow()  # their seat is the substitute's now
+        invitation.revoke_reason = "substitute"
     person = Attendee(event_id=event.id, category="delegate", unit_id=original.unit_id,
                       name_folded=fold(data["full_name"]), substitute_for_id=original.id,
                       walk_in=True, **data)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ..errors import ValidationError
 from ..extensions import db
 from ..i18n import fold
-from ..tabular import read_table
+from ..tabular import read_table, spreadsheet_safe
 from ..units.models import Quota, Unit
 from ..units.services import lock_quota
 from ..validation import normalize_email, normalize_phone, optional_text, required_text
@@ -218,9 +218,10 @@ def _export_rows(event, people: list[Attendee]) -> tuple[list[str], list[list]]:
     rows = []
     for n, person in enumerate(people, start=1):
         invitation = invitations.get(person.id)
-        rows.append([n, person.full_name, person.position, person.affiliation,
-                     str(CATEGORY_LABELS[person.category]), person.phone, person.email,
-                     invitation_url(invitation) if invitation else ""])
+        rows.append([spreadsheet_safe(v) for v in (
+            n, person.full_name, person.position, person.affiliation,
+            str(CATEGORY_LABELS[person.category]), person.phone, person.email,
+            invitation_url(invitation) if invitation else "")])
     return header, rows
 
 

@@ -15,6 +15,7 @@ from flask_babel import force_locale
 
 from ..attendees.letters import FONTS, _Document, letter_head
 from ..i18n import format_day, format_when
+from ..tabular import spreadsheet_safe
 
 
 @dataclass
@@ -27,6 +28,10 @@ class Section:
     chart: Callable | None = None
 
 
+def _safe(rows: list[list]) -> list[list]:
+    return [[spreadsheet_safe(v) for v in row] for row in rows]
+
+
 def to_csv(sections: list[Section]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -35,7 +40,7 @@ def to_csv(sections: list[Section]) -> bytes:
             writer.writerow([])
         writer.writerow([section.title])
         writer.writerow(section.header)
-        writer.writerows(section.rows)
+        writer.writerows(_safe(section.rows))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -55,7 +60,7 @@ def to_xlsx(sections: list[Section]) -> bytes:
         used.add(name)
         sheet = book.create_sheet(name)
         sheet.append(section.header)
-        for row in section.rows:
+        for row in _safe(section.rows):
             sheet.append(row)
         for cell in sheet[1]:
             cell.font = Font(bold=True, color="FFFFFF")

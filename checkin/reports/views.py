@@ -164,7 +164,7 @@ def dialogue(event: Event):
 @login_required
 def series(series_id: int):
     series = db.session.get(EventSeries, series_id) or abort(404)
-    if not any(can(current_user, e, "moderator") for e in series.events):
+    if not all(can(current_user, e, "moderator") for e in series.events):
         abort(403)
     events, rows = services.series_report(series)
     header = [_("Unit")] + [f"{e.title} ({_clock(e.starts_at)})" for e in events]
