@@ -3,6 +3,7 @@
 
 PYTHON ?= python3
 PORT ?= 5000
+HOST ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
@@ -40,7 +41,7 @@ run: setup
 	$(BIN)/checkin demo --if-empty && \
 	$(BIN)/checkin urls && \
 	SOCKETIO_ASYNC_MODE=gevent exec $(BIN)/gunicorn -k gevent -w 1 --worker-connections 10000 \
-		-b 127.0.0.1:$(PORT) \
+		-b $(HOST):$(PORT) \
 		--access-logfile - wsgi:app
 
 test: setup
