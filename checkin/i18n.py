@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, date, datetime  # noqa: F401
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from unidecode import unidecode
 
 LANG_COOKIE = "lang"
@@ -114,7 +113,3 @@ def fold(text: str | None) -> str:
 def clean_name(text: str | None) -> str:
     """A name as typed, with surrounding and repeated spaces removed (diacritics kept)."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text or "")).strip()
-
-
-def yes_no(value: bool) -> str:
-    return _("Yes") if value else _("No")

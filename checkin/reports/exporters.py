@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import force_locale
 
-from ..attendees.letters import FONTS, _Document, letter_head
+from ..attendees.letters import _Document, letter_head
 from ..i18n import format_day, format_when
 from ..tabular import spreadsheet_safe
 
@@ -152,4 +152,4 @@ def _heading_style():
     return FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=(200, 16, 46))
 
 
-__all__ = ["Section", "to_csv", "to_xlsx", "to_pdf", "FONTS"]
+__all__ = ["Section", "to_csv", "to_xlsx", "to_pdf"]
