@@ -16,26 +16,17 @@ from __future__ import annotations
 import http.client
 import json
 import multiprocessing
-import os
 import random
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import ROOT, gunicorn  # bench/harness.py, beside this script
+
 REFERENCE_RPS = 600.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def prepare(db_url: str) -> tuple[int, list[str], str]:
@@ -111,20 +102,8 @@ def main() -> None:
     tmp = tempfile.mkdtemp()
     db_url = f"sqlite:///{tmp}/bench.db"
     event_id, tokens, device = prepare(db_url)
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=db_url, SOCKETIO_ASYNC_MODE="gevent",
-               SECRET_KEY="bench", RATELIMIT_ENABLED="0")
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-k", "gevent", "-w", "1", "-b",
-         f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(db_url) as (_server, base):
+        port = int(base.rsplit(":", 1)[1])
         path = f"/api/v1/events/{event_id}/checkins"
         processes = 2
         ctx = multiprocessing.get_context("spawn")
@@ -139,9 +118,6 @@ def main() -> None:
         elapsed = time.perf_counter() - start
         for p in procs:
             p.join()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     latencies = sorted(x for r in results for x in r[0])
     answers: dict[str, int] = {}
     for r in results:

@@ -15,25 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import ROOT, gunicorn  # bench/harness.py, beside this script
+
 REFERENCE_MS = 116.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:
@@ -127,21 +119,7 @@ def measure(n: int) -> None:
     tmp = tempfile.mkdtemp()
     db_url = f"sqlite:///{tmp}/fanout.db"
     event_id, tokens, question_id = prepare(db_url, n)
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=db_url, SOCKETIO_ASYNC_MODE="gevent",
-               SECRET_KEY="bench", RATELIMIT_ENABLED="0")
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-k", "gevent", "-w", "1",
-                               "--worker-connections", "10000",
-                               "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-                               "wsgi:app"], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(db_url, "--worker-connections", "10000") as (server, base):
         time.sleep(1)
         idle = rss_mb(server.pid)
         ctx = multiprocessing.get_context("spawn")
@@ -164,9 +142,6 @@ def measure(n: int) -> None:
         assert response.json()["ok"], response.text
         received = out.get(timeout=120)
         proc.join(timeout=60)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     delays = sorted((t - start) * 1000 for t in received)
     q = statistics.quantiles(delays, n=100) if len(delays) > 1 else delays * 99
     print(f"{n:5d} clients ({connected} connected, {len(delays)} received): "

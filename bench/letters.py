@@ -11,32 +11,19 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from datetime import datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from flask_migrate import upgrade
+from harness import ROOT, best_of  # bench/harness.py, beside this script
 
-from flask_migrate import upgrade  # noqa: E402
-
-from checkin import create_app  # noqa: E402
-from checkin.attendees.letters import render_badges, render_letters  # noqa: E402
-from checkin.attendees.services import nominate, save_letter_head, select_attendees  # noqa: E402
-from checkin.events.services import create_event  # noqa: E402
-from checkin.i18n import from_local  # noqa: E402
-from checkin.units.services import create_unit, set_quota  # noqa: E402
+from checkin import create_app
+from checkin.attendees.letters import render_badges, render_letters
+from checkin.attendees.services import nominate, save_letter_head, select_attendees
+from checkin.events.services import create_event
+from checkin.i18n import from_local
+from checkin.units.services import create_unit, set_quota
 
 BUDGET = 60.0
-
-
-def best_of(runs: int, fn) -> tuple[float, bytes]:
-    best, out = float("inf"), b""
-    for _ in range(runs):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
 
 
 def main() -> None:

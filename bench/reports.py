@@ -13,11 +13,10 @@ from __future__ import annotations
 import random
 import sys
 import tempfile
-import time
 from datetime import timedelta
-from pathlib import Path
 
 from flask_migrate import upgrade
+from harness import ROOT, best_of  # bench/harness.py, beside this script
 
 from checkin import create_app
 from checkin.attendance.services import check_in, create_gate
@@ -31,17 +30,7 @@ from checkin.reports.services import attendance_report, dialogue_report
 from checkin.types import utcnow
 from checkin.units.services import create_unit, set_quota
 
-ROOT = Path(__file__).resolve().parent.parent
 BUDGET = 5.0
-
-
-def best_of(runs, fn):
-    best, out = float("inf"), None
-    for _ in range(runs):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
 
 
 def main() -> None:

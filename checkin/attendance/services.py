@@ -9,10 +9,13 @@ first answer is kept and returned again for a repeated scan.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -290,6 +293,20 @@ def make_device_token(event, *, gate_name: str) -> str:
         gate = create_gate(event, name=gate_name)
     _device, token = pair_device(renew_pairing(gate).pairing_token, label="checkin gate-token")
     return token
+
+
+# --- self check-in: the hall's rotating QR ---------------------------------------
+
+def hall_code(event, minute: int | None = None) -> str:
+    """The code in the hall's QR for this minute: HMAC of the event and the minute."""
+    minute = int(time.time() // 60) if minute is None else minute
+    key = current_app.config["SECRET_KEY"].encode()  # nobody can forge tomorrow's code
+    return hmac.new(key, f"hall:{event.id}:{minute}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def hall_code_valid(event, code: str) -> bool:
+    now = int(time.time() // 60)
+    return any(hmac.compare_digest(hall_code(event, m), code or "") for m in (now, now - 1))
 
 
 # --- attendance figures --------------------------------------------------------

@@ -3,10 +3,6 @@ projector, the hall's rotating QR for self check-in."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import time
-
 from flask import (
     Blueprint,
     abort,
@@ -217,27 +213,15 @@ def projector(event: Event):
     return render_template("attendance/projector.html", event=event,
                            board=services.attendance_board(event),
                            join_qr=Markup(qr_svg(_public("attendance.hall", event_id=event.id,
-                                                         code=hall_code(event)))))
+                                                         code=services.hall_code(event)))))
 
 
 # --- self check-in with the hall's rotating QR -----------------------------------
 
-def hall_code(event: Event, minute: int | None = None) -> str:
-    """The code in the hall's QR for this minute: HMAC of the event and the minute."""
-    minute = int(time.time() // 60) if minute is None else minute
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"hall:{event.id}:{minute}".encode(), hashlib.sha256).hexdigest()[:16]
-
-
-def hall_code_valid(event: Event, code: str) -> bool:
-    now = int(time.time() // 60)
-    return any(hmac.compare_digest(hall_code(event, m), code or "") for m in (now, now - 1))
-
-
 @bp.get("/events/<int:event_id>/hall-qr")
 @event_access()
 def hall_qr(event: Event):
-    url = _public("attendance.hall", event_id=event.id, code=hall_code(event))
+    url = _public("attendance.hall", event_id=event.id, code=services.hall_code(event))
     return render_template("attendance/hall_qr.html", event=event, qr=Markup(qr_svg(url)),
                            opens_closes=services.checkin_window(event))
 
@@ -247,7 +231,7 @@ def hall_qr(event: Event):
 def hall(event_id: int, code: str):
     """A delegate scanned the hall's QR with the phone that holds their invitation."""
     event = db.session.get(Event, event_id) or abort(404)
-    if not hall_code_valid(event, code):
+    if not services.hall_code_valid(event, code):
         return render_template("attendance/self_result.html", event=event, result=None,
                                message=_("This hall code has expired: scan the code on the "
                                          "screen again.")), 410

@@ -51,7 +51,13 @@ def set_password(user: User, password: str) -> None:
     db.session.commit()
 
 
-def update_user(user: User, *, full_name: str, role: str, active: bool) -> User:
+def update_user(user: User, *, full_name: str, role: str, active: bool,
+                by_user: User | None = None) -> User:
+    """Change an account. An administrator cannot take away their own rights (and so
+    lock everyone out)."""
+    if by_user is not None and user.id == by_user.id and (role != "admin" or not active):
+        raise field_error("role", _("You cannot remove your own administrator rights."),
+                          "own_admin")
     if role not in ACCOUNT_ROLES:
         raise field_error("role", _("Choose a role."), "invalid_role")
     user.full_name = required_text(full_name, "full_name", max_length=120)

@@ -103,14 +103,8 @@ def edit_user(user_id: int):
     form = UserForm(obj=user)
     if form.validate_on_submit():
         try:
-            if user.id == current_user.id and (form.role.data != "admin" or
-                                               not form.active.data):
-                raise ValidationError(_("You cannot remove your own administrator rights."),
-                                      errors=[{"field": "role", "message":
-                                               _("You cannot remove your own administrator "
-                                                 "rights.")}])
             services.update_user(user, full_name=form.full_name.data, role=form.role.data,
-                                 active=form.active.data)
+                                 active=form.active.data, by_user=current_user)
             if form.password.data:
                 services.set_password(user, form.password.data)
         except ValidationError as exc:

@@ -130,6 +130,16 @@ def _check_kind_topic(event, kind: str, topic_id: int | None) -> Topic | None:
     return topic
 
 
+def _check_present(event, attendee: Attendee, not_present: str) -> None:
+    """A delegate acts only in their own meeting, and only once there (hall or online)."""
+    from ..attendance.services import attendance_of
+
+    if attendee.event_id != event.id:
+        raise DomainError(_("This invitation is for another meeting."), code="wrong_event")
+    if attendance_of(attendee) is None:
+        raise DomainError(not_present, code="not_checked_in")
+
+
 def questions_accepting(event) -> bool:
     state = dialogue_state(event)
     if not state.questions_open:
@@ -145,18 +155,14 @@ def ask(event, attendee: Attendee, *, text: str, kind: str = "question",
     They must be on the event's list and checked in (or attending online), and
     questions must be open. ``nonce`` makes a retry return the first question.
     """
-    from ..attendance.services import attendance_of
 
     done = _made(Question, event, nonce)
     if done is not None:
         return done
-    if attendee.event_id != event.id:
-        raise DomainError(_("This invitation is for another meeting."), code="wrong_event")
     if not questions_accepting(event):
         raise DomainError(_("Questions are closed at the moment."), code="questions_closed")
-    if attendance_of(attendee) is None:
-        raise DomainError(_("Check in at the hall first; then you can send questions."),
-                          code="not_checked_in")
+    _check_present(event, attendee,
+                   _("Check in at the hall first; then you can send questions."))
     state = dialogue_state(event)
     text = required_text(text, "text", max_length=state.max_length)
     topic = _check_kind_topic(event, kind, topic_id)
@@ -249,18 +255,21 @@ def question_event(question: Question):
 
 # --- moderating -----------------------------------------------------------------------
 
+def _stale() -> Conflict:
+    return Conflict(_("Someone else changed this question a moment ago. The console now "
+                    "shows the latest version; check it and try again."), code="stale")
+
+
 def _checked(question: Question, version: int | None) -> Question:
     """Refuse a change made on an older version; else take the row's version forward."""
     if version is not None and int(version) != question.version:
-        raise Conflict(_("Someone else changed this question a moment ago. The console now "
-                         "shows the latest version; check it and try again."), code="stale")
+        raise _stale()
     result = db.session.execute(
         update(Question).where(Question.id == question.id, Question.version == question.version)
         .values(version=Question.version + 1).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.rollback()
-        raise Conflict(_("Someone else changed this question a moment ago. The console now "
-                         "shows the latest version; check it and try again."), code="stale")
+        raise _stale()
     db.session.refresh(question)
     return question
 
@@ -423,16 +432,12 @@ def bulk_classify(event, question_ids: list[int], *, kind: str | None = None,
 
 def request_floor(event, attendee: Attendee, *, topic: str = "",
                   nonce: str | None = None) -> FloorRequest:
-    from ..attendance.services import attendance_of
 
     done = _made(FloorRequest, event, nonce)
     if done is not None:
         return done
-    if attendee.event_id != event.id:
-        raise DomainError(_("This invitation is for another meeting."), code="wrong_event")
-    if attendance_of(attendee) is None:
-        raise DomainError(_("Check in at the hall first; then you can ask for the floor."),
-                          code="not_checked_in")
+    _check_present(event, attendee,
+                   _("Check in at the hall first; then you can ask for the floor."))
     waiting = db.session.scalar(select(FloorRequest).where(
         FloorRequest.event_id == event.id, FloorRequest.attendee_id == attendee.id,
         FloorRequest.status.in_(("waiting", "speaking"))))

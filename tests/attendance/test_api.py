@@ -138,7 +138,7 @@ def test_board_and_projector_pages(as_organizer, event, token):
 
 
 def test_self_check_in_with_the_halls_rotating_qr(app, client, event, delegates, token):
-    from checkin.attendance.views import hall_code
+    from checkin.attendance.services import hall_code
 
     with app.test_request_context():
         code = hall_code(event)

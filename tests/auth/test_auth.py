@@ -158,3 +158,13 @@ def test_login_is_rate_limited(client, organizer):
     codes = [client.post("/login", data={"username": organizer.username,
                                          "password": "sai"}).status_code for _ in range(12)]
     assert codes[:10] == [401] * 10 and codes[-1] == 429
+
+
+def test_an_admin_cannot_remove_their_own_rights(client, admin):
+    login(client, admin)
+    response = client.post(f"/admin/users/{admin.id}", data={
+        "username": admin.username, "full_name": admin.full_name, "role": "staff",
+        "active": "y"})
+    assert response.status_code == 200 and 'id="role-error"' in response.get_data(as_text=True)
+    db.session.refresh(admin)
+    assert admin.role == "admin"

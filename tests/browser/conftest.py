@@ -66,3 +66,14 @@ def laptop(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+def sign_in(page, user, password: str | None = None) -> None:
+    """Sign a staff member in through the login form, as they would."""
+    from tests.conftest import PASSWORD
+
+    page.goto("/login")
+    page.fill("#username", user.username)
+    page.fill("#password", password or PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)

@@ -11,7 +11,7 @@ from checkin.attendees.invitations import active_invitation
 from checkin.attendees.services import nominate
 from checkin.dialogue.services import set_agenda
 from checkin.types import utcnow
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in
 
 EVIL = '<img src=x onerror="alert(1)"><script>alert(2)</script> Lương tối thiểu?'
 
@@ -43,10 +43,7 @@ def test_ask_moderate_project_and_answer_live(browser, live_server, make_event, 
     screen_ctx = context(viewport={"width": 1920, "height": 1080})
     try:
         chair = chair_ctx.new_page()
-        chair.goto("/login")
-        chair.fill("#username", organizer.username)
-        chair.fill("#password", PASSWORD)
-        chair.click("button[type=submit]")
+        sign_in(chair, organizer)
         chair.goto(f"/events/{event.id}/console")
         expect(chair.locator("#live")).to_have_class("pill online")
 

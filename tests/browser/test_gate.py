@@ -16,8 +16,7 @@ from checkin.attendees.qr import qr_png
 from checkin.attendees.services import nominate
 from checkin.extensions import db
 from checkin.types import utcnow
-from tests.browser.conftest import CHROMIUM
-from tests.conftest import PASSWORD
+from tests.browser.conftest import CHROMIUM, sign_in
 
 
 @pytest.fixture
@@ -59,10 +58,7 @@ def test_the_camera_reads_a_delegates_qr_and_the_projector_counts_it(
     projector_ctx = browser.new_context(viewport={"width": 1920, "height": 1080},
                                         base_url=live_server)
     projector = projector_ctx.new_page()
-    projector.goto("/login")
-    projector.fill("#username", organizer.username)
-    projector.fill("#password", PASSWORD)
-    projector.click("button[type=submit]")
+    sign_in(projector, organizer)
     projector.goto(f"/events/{live_event.id}/projector")
     assert projector.locator("#present").inner_text() == "0"
 

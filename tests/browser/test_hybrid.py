@@ -15,7 +15,7 @@ from checkin.dialogue.services import ask, set_agenda
 from checkin.events.live import set_stream, switch_mode
 from checkin.extensions import db
 from checkin.types import utcnow
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in
 
 
 @pytest.fixture
@@ -33,10 +33,7 @@ def meeting(make_event, quota_unit):
 def signed_in(browser, live_server, organizer, **kw):
     ctx = browser.new_context(base_url=live_server, **kw)
     page = ctx.new_page()
-    page.goto("/login")
-    page.fill("#username", organizer.username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, organizer)
     return ctx, page
 
 

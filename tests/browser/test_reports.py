@@ -11,7 +11,7 @@ from checkin.attendees.invitations import active_invitation
 from checkin.attendees.services import nominate
 from checkin.types import utcnow
 from checkin.units.services import set_quota
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in
 
 
 def test_the_report_page_shows_charts_and_the_table(laptop, make_event, make_unit, organizer):
@@ -22,10 +22,7 @@ def test_the_report_page_shows_charts_and_the_table(laptop, make_event, make_uni
     person = nominate(event, unit, full_name="Kiều Thị Nga")
     nominate(event, unit, full_name="Tạ Văn Phong")
     check_in(event, active_invitation(person).token)
-    laptop.goto("/login")
-    laptop.fill("#username", organizer.username)
-    laptop.fill("#password", PASSWORD)
-    laptop.click("button[type=submit]")
+    sign_in(laptop, organizer)
     laptop.goto(f"/events/{event.id}/reports")
     chart = laptop.locator("#rate-chart svg")
     expect(chart).to_be_visible()
