@@ -27,6 +27,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(urls)
     app.cli.add_command(gate_token)
+    app.cli.add_command(remind)
 
 
 @click.command("gate-token")
@@ -76,6 +77,22 @@ def demo(if_empty: bool) -> None:
         return
     summary = load_demo(admin_password=current_app.config["DEMO_ADMIN_PASSWORD"])
     click.echo(summary)
+
+
+@click.command("remind")
+@click.option("--days", default=2, show_default=True,
+              help="Remind about open tasks due within this many days.")
+def remind(days: int) -> None:
+    """E-mail units about preparation tasks due soon (run it hourly from cron)."""
+    from datetime import timedelta
+
+    from .plans.services import send_task_reminders
+
+    result = send_task_reminders(within=timedelta(days=days))
+    click.echo(f"Reminders sent: {result.sent}; failed: {result.failed}; "
+               f"already sent: {result.already}; without an address: "
+               f"{len(result.no_address)}." + (f" Stopped: {result.stopped}" if result.stopped
+                                               else ""))
 
 
 @click.command("urls")

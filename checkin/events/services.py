@@ -127,6 +127,9 @@ def copy_event(source: Event, *, created_by, title: str, starts_at: datetime,
     for quota in db.session.scalars(select(Quota).where(Quota.event_id == source.id)):
         db.session.add(Quota(event_id=new.id, unit_id=quota.unit_id, seats=quota.seats,
                              source=quota.source))
+    from ..plans.services import copy_plan
+
+    copy_plan(source, new, shift)  # the preparation plan moves with the meeting
     if copy_people:
         for person in db.session.scalars(select(Attendee).where(
                 Attendee.event_id == source.id, Attendee.category != "delegate")):
