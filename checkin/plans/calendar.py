@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from icalendar import Alarm, Calendar
 from icalendar import Event as VEvent
 from sqlalchemy import select
@@ -66,7 +67,7 @@ def _task(task, url: str = "") -> VEvent:
     item = VEvent()
     item.add("uid", f"task-{task.id}@{_host()}")
     item.add("dtstamp", utcnow())
-    item.add("summary", f"Hạn chót: {task.title}")
+    item.add("summary", _("Due: %(title)s", title=task.title))
     due = to_local(task.due_at)
     item.add("dtstart", due - timedelta(minutes=30))
     item.add("dtend", due)
