@@ -301,3 +301,20 @@ def test_reminders_skip_past_done_and_far_tasks(forum, smtp):
     assert (result.sent, result.no_address) == (1, [cohost.name])
     assert [m["Subject"] for m in smtp.messages] == [
         f"Nhắc việc: {due_soon.title} — hạn 7/8/2024 09:00"]
+
+
+def test_every_staff_route_of_the_package_needs_a_sign_in(app):
+    """Every plans.* route (the organizers' pages) turns an anonymous visitor away."""
+    anonymous = Browser(app.test_client())
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("plans."):
+            continue
+        url = rule.build({name: 1 for name in rule.arguments}, append_unknown=False)[1]
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = anonymous.client.open(url, method=method)
+            assert response.status_code in (302, 400), (rule, method, response.status_code)
+            if response.status_code == 302:
+                assert "/login" in response.headers["Location"], rule
+            checked += 1
+    assert checked > 25
