@@ -267,7 +267,7 @@ def load_plans(organizer, event, names: _Names) -> None:
     late_unit = db.session.query(Unit).filter_by(name="Đoàn cơ sở Sở Y tế").one()
     plans.add_task(event, title="Gửi danh sách đoàn viên tham dự và bài tham luận dự kiến",
                    deliverable="list", owner_unit=late_unit,
-                   due_at=utcnow() - timedelta(days=2),
+                   due_at=_at(to_local(utcnow()) - timedelta(days=2), 17),
                    note="Đơn vị chưa gửi, Văn phòng đã nhắc qua nhóm Zalo.")
     for unit, mailbox in ((host, "cd.thanhdoan"), (cohost, "cd.vung6"),
                           (late_unit, "dcs.soyte")):
