@@ -649,6 +649,48 @@ def can_run(user, programme: Programme) -> bool:
         ProgrammeOrganizer.user_id == user.id)) is not None
 
 
+def organizers(programme: Programme) -> list:
+    from ..auth.models import User
+
+    return list(db.session.scalars(select(User).join(
+        ProgrammeOrganizer, ProgrammeOrganizer.user_id == User.id).where(
+        ProgrammeOrganizer.programme_id == programme.id).order_by(User.full_name)))
+
+
+def organizer_candidates(programme: Programme) -> list:
+    """Active organizer accounts not yet running the programme."""
+    from ..auth.models import User
+
+    have = {u.id for u in organizers(programme)}
+    return [u for u in db.session.scalars(select(User).where(
+        User.role.in_(("admin", "organizer")), User.active.is_(True)).order_by(User.full_name))
+        if u.id not in have]
+
+
+def add_organizer(programme: Programme, user) -> None:
+    """Let another organizer account run the programme."""
+    if user.role not in ("admin", "organizer") or not user.active:
+        raise DomainError(_("Only organizer accounts can run a programme."),
+                          code="not_an_organizer")
+    if db.session.scalar(select(ProgrammeOrganizer.id).where(
+            ProgrammeOrganizer.programme_id == programme.id,
+            ProgrammeOrganizer.user_id == user.id)) is None:
+        db.session.add(ProgrammeOrganizer(programme_id=programme.id, user_id=user.id))
+        db.session.commit()
+
+
+def remove_organizer(programme: Programme, user) -> None:
+    """Take a programme away from an organizer; a programme keeps at least one."""
+    rows = list(db.session.scalars(select(ProgrammeOrganizer).where(
+        ProgrammeOrganizer.programme_id == programme.id)))
+    mine = [r for r in rows if r.user_id == user.id]
+    if mine and len(rows) == 1:
+        raise Conflict(_("A programme needs at least one organizer."), code="last_organizer")
+    for row in mine:
+        db.session.delete(row)
+    db.session.commit()
+
+
 def visible_programmes(user) -> list[Programme]:
     stmt = select(Programme).order_by(Programme.year.desc(), Programme.title)
     if not user.is_admin:

@@ -536,7 +536,8 @@ def _programme_page(programme: Programme, *, status: int = 200, rules_form=None,
         links={uid: current_app.config["PUBLIC_URL"] + url_for("plan_links.page",
                                                                  token=link.token)
                for uid, link in links.items()},
-        period_label=services.period_label, confirm=ConfirmForm()), status
+        period_label=services.period_label, organizers=services.organizers(programme),
+        candidates=services.organizer_candidates(programme), confirm=ConfirmForm()), status
 
 
 @bp.get("/programmes/<int:programme_id>")
@@ -740,9 +741,51 @@ def review_remind(programme: Programme):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     period = _period(programme)
-    result = services.send_review_reminders(services.review(programme, period))
-    _flash_reminders(result)
+    if current_app.config["MAIL_SEND_INLINE"]:
+        _flash_reminders(services.send_review_reminders(services.review(programme, period)))
+    else:
+        app = current_app._get_current_object()
+
+        def run(programme_id: int) -> None:
+            with app.app_context():
+                services.send_review_reminders(
+                    services.review(db.session.get(Programme, programme_id), period))
+
+        socketio.start_background_task(run, programme.id)
+        flash(_("Reminders are being sent."), "info")
     return redirect(url_for("plans.review", programme_id=programme.id, period=period))
+
+
+@bp.post("/programmes/<int:programme_id>/organizers")
+@programme_access
+def add_organizer(programme: Programme):
+    from ..auth.models import User
+
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    user = db.session.get(User, request.form.get("user_id", type=int) or 0) or abort(404)
+    try:
+        services.add_organizer(programme, user)
+    except DomainError as exc:
+        flash(str(exc.message), "error")
+    else:
+        flash(_("%(name)s now runs this programme too.", name=user.full_name), "success")
+    return redirect(url_for("plans.programme", programme_id=programme.id) + "#organizers")
+
+
+@bp.post("/programmes/<int:programme_id>/organizers/<int:user_id>/remove")
+@programme_access
+def remove_organizer(programme: Programme, user_id: int):
+    from ..auth.models import User
+
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    user = db.session.get(User, user_id) or abort(404)
+    try:
+        services.remove_organizer(programme, user)
+    except DomainError as exc:
+        flash(str(exc.message), "error")
+    return redirect(url_for("plans.programme", programme_id=programme.id) + "#organizers")
 
 
 @bp.get("/programmes/<int:programme_id>/report")

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from checkin.dialogue.models import Question
 from checkin.dialogue.services import submit_unit_question
+from checkin.errors import DomainError
 from checkin.events.services import create_event
 from checkin.extensions import db
 from checkin.plans import services
@@ -225,3 +226,24 @@ def test_idea_text_is_escaped_on_every_page(app, bloc, organizer, staff):
         html = (staff if url.startswith("/programmes") else Browser(app.test_client())) \
             .get(url).get_data(as_text=True)
         assert "<img src=x" not in html and "<script>x" not in html and "<b>An</b>" not in html
+
+
+def test_a_programme_is_shared_with_another_organizer(app, organizer, staff, make_user):
+    programme = services.create_programme(title="Chương trình công tác năm 2021", year=2021,
+                                          created_by=organizer)
+    colleague = make_user("organizer", username="vanphong")
+    page = f"/programmes/{programme.id}"
+    other = Browser(app.test_client())
+    other.login(colleague)
+    assert other.get(page).status_code == 403
+    assert staff.post(f"{page}/organizers", {"user_id": colleague.id},
+                      page=page).status_code == 302
+    assert other.get(page).status_code == 200
+    # A staff account (not an organizer) cannot be given a programme.
+    clerk = make_user("staff", username="canbo")
+    staff.post(f"{page}/organizers", {"user_id": clerk.id}, page=page)
+    assert {u.username for u in services.organizers(programme)} == {"bantochuc", "vanphong"}
+    staff.post(f"{page}/organizers/{colleague.id}/remove", page=page)
+    assert other.get(page).status_code == 403
+    with pytest.raises(DomainError):
+        services.remove_organizer(programme, organizer)
