@@ -91,9 +91,9 @@ def _finish(cal: Calendar) -> bytes:
 
 
 def organizer_feed(user) -> bytes:
-    """Every meeting the staff member may open, with the tasks of its preparation plan,
-    from a month ago on."""
-    from ..auth.services import visible_events_query
+    """Every meeting the staff member may open, from a month ago on, with the tasks of
+    the preparation plans of those they organize."""
+    from ..auth.services import can, visible_events_query
     from ..events.models import Event
 
     since = utcnow() - timedelta(days=31)
@@ -101,8 +101,9 @@ def organizer_feed(user) -> bytes:
     stmt = visible_events_query(user).where(Event.starts_at >= since)
     for event in db.session.scalars(stmt):
         cal.add_component(_meeting(event))
-        for task in services.plan_tasks(event):
-            cal.add_component(_task(task))
+        if can(user, event):  # the preparation plan is the organizers' business
+            for task in services.plan_tasks(event):
+                cal.add_component(_task(task))
     return _finish(cal)
 
 

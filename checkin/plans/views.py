@@ -33,6 +33,7 @@ from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, limiter, socketio
 from ..forms import apply_errors, options, unit_choices
+from ..i18n import to_local
 from ..types import new_token, utcnow
 from ..units.models import NominationLink, Unit
 from . import calendar, charts, services
@@ -501,8 +502,8 @@ def _meeting_form() -> MeetingForm:
 def _event_choices(blank: str):
     from ..auth.services import visible_events_query
 
-    return options([(0, blank)] + [(e.id, f"{e.title} ({e.starts_at:%d/%m/%Y})") for e in
-                                   db.session.scalars(visible_events_query(current_user))])
+    return options([(0, blank)] + [(e.id, f"{e.title} ({to_local(e.starts_at):%d/%m/%Y})")
+                                   for e in db.session.scalars(visible_events_query(current_user))])
 
 
 def _rules_form(programme: Programme, formdata=True) -> TargetRulesForm:

@@ -11,7 +11,10 @@ from icalendar import Calendar
 
 from checkin.attendees.invitations import active_invitation
 from checkin.attendees.services import nominate
+from checkin.auth.models import User
+from checkin.auth.services import assign_event_role
 from checkin.events.services import create_event
+from checkin.extensions import db
 from checkin.plans import services
 from checkin.units.services import create_nomination_link, create_unit, set_quota
 from tests.conftest import local
@@ -98,11 +101,17 @@ def test_organizer_feed_by_token_url(app, planned, staff, make_user):
     assert Browser(app.test_client()).get(url).status_code == 404
     # Another staff member's feed shows only their own meetings.
     outsider = Browser(app.test_client())
-    outsider.login(make_user("staff", username="nguoikhac"))
+    outsider_user = make_user("staff", username="nguoikhac")
+    outsider.login(outsider_user)
     other_url = re.search(r'value="https://hop\.example\.vn(/calendar/[^"]+\.ics)"',
                           outsider.get("/calendar").get_data(as_text=True)).group(1)
     _cal, theirs = events_of(Browser(app.test_client()).get(other_url).data)
     assert theirs == {}
+    # Gate staff see the meeting in their calendar, not the organizers' deadlines.
+    event, _link, _mine = planned
+    assign_event_role(event, db.session.get(User, outsider_user.id), "gate")
+    _cal, theirs = events_of(Browser(app.test_client()).get(other_url).data)
+    assert list(theirs) == ["Hội nghị tọa đàm 2030"]
 
 
 def test_programme_link_feed(app, planned, organizer):
