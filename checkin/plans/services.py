@@ -21,6 +21,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
 from ..errors import Conflict, DomainError, Forbidden, NotFound
@@ -930,8 +931,13 @@ def submit_idea(link: ProgrammeLink, *, kind: str, title: str, description: str 
     return idea
 
 
+#: Outcomes the printed report lists.
+TAKEN_FURTHER = ("selected", "adopted", "implemented")
+
+
 def ideas(programme: Programme, *, unit=None, outcome: str | None = None) -> list[Idea]:
-    stmt = select(Idea).where(Idea.programme_id == programme.id)
+    stmt = select(Idea).options(selectinload(Idea.unit), selectinload(Idea.selected_event)) \
+        .where(Idea.programme_id == programme.id)
     if unit is not None:
         stmt = stmt.where(Idea.unit_id == unit.id)
     if outcome:
@@ -1161,14 +1167,22 @@ def quarterly_totals(programme: Programme) -> dict[str, list[int]]:
     return out
 
 
-def programme_sections(programme: Programme, period: str = "Y"):
+def programme_sections(programme: Programme, period: str = "Y", *, every_idea: bool = True):
     """The programme report: targets and progress per unit, the units behind, the
-    meetings, the ideas; with the charts drawn into the PDF."""
+    meetings, the ideas by field, and the idea bank; with the charts drawn into the PDF.
+
+    Without ``every_idea`` (the printed report) the bank lists only the ideas the
+    organizers took further (picked, adopted, put into practice); the workbook has all.
+    """
     from ..reports.exporters import Section
     from . import charts
 
     rev = review(programme, period)
     quarters = quarterly_totals(programme)
+    bank = ideas(programme)
+    by_field: dict[str, list[int]] = {}
+    for idea in bank:
+        by_field.setdefault(idea.field, [0, 0])[idea.kind == "initiative"] += 1
     header = [_("Unit")]
     for m in rev.metrics:
         header += [f"{METRIC_LABELS[m]}: " + _("target"), _("done"), _("expected")]
@@ -1194,11 +1208,16 @@ def programme_sections(programme: Programme, period: str = "Y"):
         Section(_("Planned meetings"), [_("When"), _("Meeting"), _("Date")],
                 [[period_label(m), m.title, format_short(m.event.starts_at) if m.event else
                   _("to be fixed")] for m in meetings(programme)], [16, 60, 24]),
-        Section(_("Idea bank"), [_("Unit"), _("Kind"), _("Title of the idea"), _("Field"),
-                                 _("Author"), _("Submitted"), _("Classification"), _("Outcome")],
+        Section(_("Ideas and initiatives by field"), [_("Field"), _("Ideas"), _("Initiatives")],
+                [[name or "—", n_ideas, n_initiatives] for name, (n_ideas, n_initiatives)
+                 in sorted(by_field.items())], [40, 15, 15]),
+        Section(_("Idea bank") if every_idea else _("Ideas taken further"),
+                [_("Unit"), _("Kind"), _("Title of the idea"), _("Field"),
+                 _("Author"), _("Submitted"), _("Classification"), _("Outcome")],
                 [[i.unit.name, str(IDEA_KIND_LABELS[i.kind]), i.title, i.field, i.author_name,
                   format_short(i.submitted_at), i.category, str(IDEA_OUTCOME_LABELS[i.outcome])]
-                 for i in ideas(programme)], [22, 10, 34, 14, 16, 13, 14, 14]),
+                 for i in bank if every_idea or i.outcome in TAKEN_FURTHER],
+                [22, 10, 34, 14, 16, 13, 14, 14]),
     ]
     return sections
 

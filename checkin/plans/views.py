@@ -799,7 +799,8 @@ def programme_report(programme: Programme):
     heading = SimpleNamespace(id=0, title=programme.title, venue="",
                               starts_at=None)
     exported = _export(heading, _("Programme report"),
-                       services.programme_sections(programme, period),
+                       services.programme_sections(
+                           programme, period, every_idea=request.args.get("format") != "pdf"),
                        f"chuong-trinh-{programme.id}-{period}")
     if exported is None:
         return redirect(url_for("plans.review", programme_id=programme.id, period=period))

@@ -191,6 +191,9 @@ def test_seed_003_year_programme(app, bloc, organizer, staff, monkeypatch, smtp)
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "Chương trình công tác năm 2021" in text
     assert "Đoàn cơ sở Sở Y tế" in text and "6 tháng đầu năm" in text
+    # The printed report lists the ideas taken further; the workbook holds the whole bank.
+    assert "Số hóa hồ sơ công chức trẻ" in text
+    assert "Chatbot hỏi đáp" not in text
     xlsx = load_workbook(io.BytesIO(staff.get(f"{page}/report?period=H1&format=xlsx").data))
     quarters = {r[0]: r[1:] for r in xlsx.worksheets[1].iter_rows(values_only=True)}
     assert quarters["Ý tưởng"] == (3, 4, 0, 0)
@@ -198,6 +201,9 @@ def test_seed_003_year_programme(app, bloc, organizer, staff, monkeypatch, smtp)
     behind_rows = [r[0] for r in xlsx.worksheets[2].iter_rows(values_only=True)][1:]
     assert sorted(behind_rows) == ["Chi đoàn Báo tỉnh", "Đoàn cơ sở Sở Tư pháp",
                                    "Đoàn cơ sở Sở Y tế"]
+    by_field = {r[0]: r[1:] for r in xlsx.worksheets[4].iter_rows(values_only=True)}
+    assert by_field["Chuyển đổi số"] == (4, 1)
+    assert len(list(xlsx.worksheets[5].iter_rows(values_only=True))) == 1 + 7
 
 
 def test_programme_pages_check_the_programme_organizer(app, bloc, organizer, make_user):
