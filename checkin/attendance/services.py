@@ -160,6 +160,8 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None
                     code = "revoked"
     if code is None and person.event_id != event.id:
         code = "wrong_event"
+    if code is None and person.replaced:
+        code = "revoked"  # a substitute holds this seat now, by hand as by scan
     if code is None:
         opens, closes = checkin_window(event)
         if not opens <= when <= closes:
@@ -196,6 +198,33 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None
     visible = person if code != "wrong_event" else None
     return CheckinResult(code, visible, attendance, _message(code, visible, attendance),
                          flagged=flagged)
+
+
+def admit_walk_in(event, *, nonce: str | None = None, gate: Gate | None = None, by_user=None,
+                  **fields) -> CheckinResult:
+    """Register a guest or press member at the desk and check them in, as one action.
+
+    The form's ``nonce`` names both halves, so a form that arrives twice registers
+    one person and answers with the first check-in.
+    """
+    from ..attendees.services import register_walk_in
+
+    nonce = nonce or secrets.token_hex(16)
+    person = register_walk_in(event, nonce=nonce, **fields)
+    return check_in(event, "", attendee=person, nonce=nonce, method="manual", gate=gate,
+                    by_user=by_user)
+
+
+def admit_substitute(event, original: Attendee, *, nonce: str | None = None,
+                     gate: Gate | None = None, by_user=None, **fields) -> CheckinResult:
+    """Register someone in place of ``original`` and check them in, as one action
+    (the original's invitation is revoked; see ``register_substitute``)."""
+    from ..attendees.services import register_substitute
+
+    nonce = nonce or secrets.token_hex(16)
+    person = register_substitute(event, original, nonce=nonce, **fields)
+    return check_in(event, "", attendee=person, nonce=nonce, method="manual", gate=gate,
+                    by_user=by_user)
 
 
 def undo_check_in(event, attendee: Attendee, *, by_user=None, reason: str = "") -> None:

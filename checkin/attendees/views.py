@@ -26,7 +26,7 @@ from markupsafe import Markup
 from werkzeug.utils import secure_filename
 
 from ..auth.access import event_access
-from ..errors import DomainError, ValidationError
+from ..errors import DomainError, NotFound, ValidationError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, limiter, socketio
@@ -101,10 +101,8 @@ def create(event: Event):
                 unit=db.session.get(Unit, form.unit_id.data or 0),
                 organization=form.organization.data, nonce=form.nonce.data)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         except DomainError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc.message))
             return _list_page(event, form, 409)
         else:
@@ -124,10 +122,8 @@ def edit(event: Event, attendee_id: int):
                                      position=form.position.data, phone=form.phone.data,
                                      email=form.email.data, organization=form.organization.data)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         except DomainError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc.message))
         else:
             flash(_("Changes to %(name)s saved.", name=person.full_name), "success")
@@ -156,8 +152,9 @@ def delete(event: Event, attendee_id: int):
 def _person_invitation(event: Event, attendee_id: int):
     person = services.find_attendee(event, attendee_id)
     invitation = invitations.active_invitation(person)
-    if invitation is None:  # every person has one; a missing one is reissued
-        invitation = invitations.reissue_invitation(person, by_user=current_user)
+    if invitation is None:  # revoked (e.g. replaced): a GET never issues a new one
+        raise NotFound(_("%(name)s has no valid invitation. Reissue it from their page.",
+                         name=person.full_name), code="no_invitation")
     return person, invitation
 
 

@@ -306,14 +306,13 @@ def settings(event: Event):
                         agencies="\n".join(a.name for a in services.agencies(event)))
     if form.validate_on_submit():
         try:
-            services.update_settings(event, unit_deadline=form.unit_deadline.aware,
-                                     unit_minimum=form.unit_minimum.data or 0,
-                                     speaking_seconds=form.speaking_seconds.data or 180,
-                                     max_length=form.max_length.data or 500)
-            services.set_lists(event, topics=form.topics.data.splitlines(),
+            services.configure(event, unit_deadline=form.unit_deadline.aware,
+                               unit_minimum=form.unit_minimum.data or 0,
+                               speaking_seconds=form.speaking_seconds.data or 180,
+                               max_length=form.max_length.data or 500,
+                               topics=form.topics.data.splitlines(),
                                agencies=form.agencies.data.splitlines())
         except ValidationError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc.message))
         else:
             flash(_("Dialogue settings saved."), "success")
@@ -381,7 +380,6 @@ def bulk(event: Event):
                                        agency_id=request.form.get("agency_id", type=int))
             flash(_("%(n)d question(s) classified.", n=n), "success")
     except DomainError as exc:
-        db.session.rollback()
         flash(str(exc.message), "error")
         return redirect(back)
     announce(event)
@@ -443,7 +441,6 @@ def live(event: Event):
             else:
                 abort(400)
         except DomainError as exc:
-            db.session.rollback()
             if wants_json():
                 return jsonify(exc.to_dict()), exc.status
             flash(str(exc.message), "error")

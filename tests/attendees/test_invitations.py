@@ -139,3 +139,16 @@ def test_another_events_person_is_not_reachable_through_this_event(as_organizer,
     other = make_event(title="Sự kiện khác")
     response = as_organizer.get(f"/events/{other.id}/people/{delegate.id}/qr.png")
     assert response.status_code == 404
+
+
+def test_reading_a_qr_never_issues_an_invitation(as_organizer, event, delegate):
+    from checkin.types import utcnow
+
+    invitation = active_invitation(delegate)
+    invitation.revoked_at = utcnow()
+    db.session.commit()
+    response = as_organizer.get(f"/events/{event.id}/people/{delegate.id}/qr.svg")
+    assert response.status_code == 404
+    assert "Reissue" in response.get_data(as_text=True) or "Cấp lại" in \
+        response.get_data(as_text=True)
+    assert db.session.query(Invitation).count() == 1  # the GET wrote nothing
