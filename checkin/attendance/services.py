@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .. import broadcast
 from ..attendees.invitations import TOKEN_SHAPE, token_from
 from ..attendees.models import Attendee, Invitation
 from ..errors import Conflict, DomainError, NotFound
@@ -28,6 +29,7 @@ from ..i18n import format_clock
 from ..types import utcnow
 from ..validation import required_text
 from .models import Attendance, CheckinUndo, Gate, GateDevice, Scan
+from .payloads import result_json
 
 #: Check-in opens this long before the meeting starts …
 OPENS_BEFORE = timedelta(hours=6)
@@ -296,17 +298,21 @@ def pair_device(pairing_token: str, *, label: str = "") -> tuple[GateDevice, str
 
 
 def device_for(token: str | None) -> GateDevice | None:
-    """The active device holding ``token``, or None."""
+    """The active device holding ``token``, or None. Reads only."""
     if not token:
         return None
     device = db.session.scalar(select(GateDevice).where(GateDevice.token_hash == _hash(token)))
     if device is None or device.revoked_at is not None:
         return None
+    return device
+
+
+def mark_device_seen(device: GateDevice) -> None:
+    """Record that ``device`` is working (at most once a minute, to keep scans lean)."""
     now = utcnow()
     if device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1):
         device.last_seen_at = now
         db.session.commit()
-    return device
 
 
 def revoke_device(device: GateDevice) -> None:
@@ -426,8 +432,8 @@ def recent_checkins(event, limit: int = 20) -> list[Attendance]:
 
 
 def attendance_of(attendee: Attendee) -> Attendance | None:
-    return db.session.scalar(select(Attendance).where(Attendance.event_id == attendee.event_id,
-                                                      Attendance.attendee_id == attendee.id))
+    """The attendance of ``attendee``, if present (see :meth:`Attendance.of`)."""
+    return Attendance.of(attendee)
 
 
 def join_online(event, attendee: Attendee) -> CheckinResult:
@@ -450,3 +456,9 @@ def seen_online(event, attendee: Attendee) -> None:
     if attendance is not None and attendance.method == "online":
         attendance.last_seen_at = utcnow()
         db.session.commit()
+
+
+def announce(event, result: CheckinResult) -> None:
+    """After a commit that changed attendance: tell the staff pages."""
+    board = attendance_board(event).as_dict()
+    broadcast.attendance_changed(event, board, checkin=result_json(result))

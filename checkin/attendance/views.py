@@ -22,9 +22,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from ..attendees import services as attendee_services
-from ..attendees.invitations import InvitationReplaced, find_invitation
+from ..attendees.invitations import INVITATION_COOKIE, InvitationReplaced, find_invitation
 from ..attendees.qr import qr_svg
-from ..attendees.views import INVITATION_COOKIE
 from ..auth.access import event_access
 from ..errors import DomainError
 from ..events.forms import ConfirmForm
@@ -32,9 +31,10 @@ from ..events.models import Event
 from ..extensions import csrf, db, limiter
 from ..units.models import Unit
 from . import services
-from .api import GATE_COOKIE, announce, result_json
+from .api import GATE_COOKIE
 from .forms import GateForm, SubstituteForm, WalkInForm
 from .models import Gate, GateDevice, Scan
+from .payloads import result_json
 
 bp = Blueprint("attendance", __name__)
 
@@ -107,7 +107,7 @@ def pair(token: str):
 
 
 def _gate_context(event: Event, gate: Gate | None):
-    from ..attendees.views import CATEGORY_LABELS
+    from ..attendees.labels import CATEGORY_LABELS
 
     return render_template("attendance/gate.html", event=event, gate=gate,
                            csrf=generate_csrf(), walk_in=WalkInForm(),
@@ -154,7 +154,7 @@ def _at_desk(event_id: int, form_class, admit):
     except DomainError as exc:
         return exc.to_dict(), exc.status
     if result.code == "checked_in":
-        announce(event, result)
+        services.announce(event, result)
     return result_json(result)
 
 
@@ -204,7 +204,7 @@ def undo(event: Event, attendee_id: int):
     person = attendee_services.find_attendee(event, attendee_id)
     services.undo_check_in(event, person, by_user=current_user,
                            reason=request.form.get("reason", ""))
-    announce(event, services.CheckinResult("undone", person))
+    services.announce(event, services.CheckinResult("undone", person))
     flash(_("The check-in of %(name)s was undone.", name=person.full_name), "info")
     return redirect(url_for("attendance.board", event_id=event.id))
 
@@ -251,6 +251,6 @@ def hall(event_id: int, code: str):
     result = services.check_in(event, token, nonce=f"self-{code}-{token[:16]}",
                                method="self")
     if result.code == "checked_in":
-        announce(event, result)
+        services.announce(event, result)
     return render_template("attendance/self_result.html", event=event, result=result,
                            message=result.message)

@@ -278,9 +278,9 @@ def register_substitute(event, original: Attendee, *, full_name: str, position: 
             select(Attendee.id).where(Attendee.substitute_for_id == original.id)):
         raise Conflict(_("%(name)s has already been replaced.", name=original.full_name),
                        code="already_replaced")
-    from ..attendance.services import attendance_of
+    from ..attendance.models import Attendance
 
-    if attendance_of(original) is not None:
+    if Attendance.of(original) is not None:
         raise Conflict(_("%(name)s is already checked in and cannot be replaced.",
                          name=original.full_name), code="already_checked_in")
     data = _clean(full_name, position, phone, "")

@@ -19,7 +19,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -30,9 +29,10 @@ from ..errors import DomainError, NotFound, ValidationError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, limiter, socketio
-from ..forms import apply_errors, options, unit_choices
+from ..forms import apply_errors, options
 from ..i18n import fold
 from ..types import new_token
+from ..units.forms import unit_choices
 from ..units.models import Unit
 from . import invitations, letters, mailing, qr, services, transfer
 from .forms import (
@@ -43,16 +43,12 @@ from .forms import (
     ReissueForm,
     SendForm,
 )
+from .invitations import INVITATION_COOKIE
+from .labels import CATEGORY_LABELS
 from .models import CATEGORIES
 
 bp = Blueprint("attendees", __name__, url_prefix="/events/<int:event_id>/people")
 
-CATEGORY_LABELS = {
-    "delegate": _l("Delegate"),
-    "guest": _l("Guest"),
-    "press": _l("Press"),
-    "presidium": _l("Presidium"),
-}
 
 
 def _form(obj=None, formdata=True, prefix: str = "") -> AttendeeForm:
@@ -373,9 +369,6 @@ def _start_sending(event: Event) -> None:
 invitation_bp = Blueprint("invitation", __name__)
 
 #: Remembers on a delegate's phone which invitation it holds (for self check-in).
-INVITATION_COOKIE = "invitation"
-
-
 def _lookup(token: str):
     try:
         return invitations.find_invitation(token), None

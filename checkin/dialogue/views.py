@@ -100,7 +100,7 @@ def delegate_state(token: str):
 @limiter.limit("20 per minute")
 def join(token: str):
     """A remote delegate joins the meeting online (counted once, never twice)."""
-    from ..attendance.api import announce as announce_attendance
+    from ..attendance.services import announce as announce_attendance
     from ..attendance.services import join_online
 
     person = _delegate(token)
@@ -197,8 +197,6 @@ def _console_config(event: Event) -> dict:
 @bp.get("/events/<int:event_id>/console")
 @event_access("moderator")
 def console(event: Event):
-    from ..attendees.views import CATEGORY_LABELS  # noqa: F401
-
     return render_template("dialogue/console.html", event=event,
                            data=services.console_state(event),
                            config=_console_config(event), topics=services.topics(event),

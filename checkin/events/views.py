@@ -15,8 +15,9 @@ from ..auth.forms import EventRoleForm
 from ..auth.models import EventRole, User
 from ..errors import ValidationError
 from ..extensions import db
-from ..forms import apply_errors, options, unit_choices
+from ..forms import apply_errors, options
 from ..i18n import from_local, to_local
+from ..units.forms import unit_choices
 from ..units.models import Unit
 from ..units.services import quota_table
 from . import services

@@ -14,10 +14,10 @@ from ..errors import DomainError, ValidationError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, limiter
-from ..forms import apply_errors, unit_choices
+from ..forms import apply_errors
 from ..types import new_token
 from . import services
-from .forms import DeadlineForm, ImportForm, QuotaForm, QuotaRulesForm, UnitForm
+from .forms import DeadlineForm, ImportForm, QuotaForm, QuotaRulesForm, UnitForm, unit_choices
 from .models import NominationLink, QuotaRule, Unit
 
 bp = Blueprint("units", __name__)
