@@ -9,8 +9,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..transaction import transactional
 from ..validation import field_error, optional_text, parse_count, required_text
 from .models import EVENT_KINDS, EVENT_MODES, AgendaItem, Contribution, Event, EventSeries
+from .signals import event_copied
 
 KIND_LABELS = {
     "conference": _l("Conference"),
@@ -70,6 +72,7 @@ def create_event(*, created_by, title: str, starts_at: datetime, theme: str = ""
     return event
 
 
+@transactional
 def update_event(event: Event, *, title: str, starts_at: datetime, theme: str = "",
                  kind: str = "conference", mode: str = "in_person",
                  ends_at: datetime | None = None, venue: str = "", venue_address: str = "",
@@ -86,6 +89,7 @@ def update_event(event: Event, *, title: str, starts_at: datetime, theme: str = 
     return event
 
 
+@transactional
 def copy_event(source: Event, *, created_by, title: str, starts_at: datetime,
                theme: str | None = None, venue: str | None = None,
                venue_address: str | None = None, host_unit=None,
@@ -127,9 +131,7 @@ def copy_event(source: Event, *, created_by, title: str, starts_at: datetime,
     for quota in db.session.scalars(select(Quota).where(Quota.event_id == source.id)):
         db.session.add(Quota(event_id=new.id, unit_id=quota.unit_id, seats=quota.seats,
                              source=quota.source))
-    from ..plans.services import copy_plan
-
-    copy_plan(source, new, shift)  # the preparation plan moves with the meeting
+    event_copied.send(source, new=new, shift=shift)  # e.g. the preparation plan follows
     if copy_people:
         for person in db.session.scalars(select(Attendee).where(
                 Attendee.event_id == source.id, Attendee.category != "delegate")):
@@ -160,6 +162,7 @@ def _agenda_fields(title, planned_start, duration_minutes, presenter) -> dict:
             "presenter": optional_text(presenter, "presenter", max_length=255)}
 
 
+@transactional
 def add_agenda_item(event: Event, *, title: str, planned_start: datetime | None = None,
                     duration_minutes: object = None, presenter: str = "") -> AgendaItem:
     """Append an item to the programme."""
@@ -173,6 +176,7 @@ def add_agenda_item(event: Event, *, title: str, planned_start: datetime | None 
     return item
 
 
+@transactional
 def update_agenda_item(item: AgendaItem, *, title: str, planned_start: datetime | None = None,
                        duration_minutes: object = None, presenter: str = "") -> AgendaItem:
     for key, value in _agenda_fields(title, planned_start, duration_minutes,
@@ -219,6 +223,7 @@ def _renumber(event: Event, items: list[AgendaItem] | None = None) -> None:
     db.session.flush()
 
 
+@transactional
 def add_contribution(item: AgendaItem, *, unit, title: str, speaker: str = "") -> Contribution:
     """Assign a contribution ("tham luận") to a unit under an agenda item (seed 000)."""
     if unit is None:

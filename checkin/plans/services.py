@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
 from ..errors import Conflict, DomainError, Forbidden, NotFound
+from ..events.signals import event_copied
 from ..extensions import db
 from ..i18n import format_short, from_local, to_local
 from ..types import new_token, utcnow
@@ -258,7 +259,9 @@ def plan_summary(event, now: datetime | None = None) -> PlanSummary:
 # --- files handed in --------------------------------------------------------------
 
 def upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "plan_files"
+    """PLAN_FILES_DIR, or plan_files in the instance folder."""
+    configured = current_app.config.get("PLAN_FILES_DIR")
+    path = Path(configured) if configured else Path(current_app.instance_path) / "plan_files"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -439,7 +442,7 @@ def apply_template(event, template: PlanTemplate, *, host_unit=None, cohost_unit
 
 
 def copy_plan(source, target, shift: timedelta) -> int:
-    """Copy the preparation plan to the next meeting (called by ``copy_event``): the same
+    """Copy the preparation plan to the next meeting ("Copy as next meeting"): the same
     tasks and owners, deadlines moved with the meeting, statuses and files not copied.
     Does not commit: the caller's transaction does."""
     count = 0
@@ -450,6 +453,11 @@ def copy_plan(source, target, shift: timedelta) -> int:
                                 owner_user_id=task.owner_user_id))
         count += 1
     return count
+
+
+@event_copied.connect
+def _on_event_copied(source, *, new, shift: timedelta, **_kw) -> None:
+    copy_plan(source, new, shift)
 
 
 # --- reminders --------------------------------------------------------------------

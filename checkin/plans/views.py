@@ -32,9 +32,10 @@ from ..errors import DomainError, NotFound, ValidationError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, limiter, socketio
-from ..forms import apply_errors, options, unit_choices
+from ..forms import apply_errors, options
 from ..i18n import to_local
 from ..types import new_token, utcnow
+from ..units.forms import unit_choices
 from ..units.models import NominationLink, Unit
 from . import calendar, charts, services
 from .forms import (
