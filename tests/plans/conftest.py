@@ -1,5 +1,5 @@
-"""Fixtures for plans and programmes: CSRF on as in production, a real SMTP server,
-and the clients that post forms the way pages do (token fetched from the page)."""
+"""Fixtures for plans and programmes: a real SMTP server, files to hand in, and a client
+that posts a form with the CSRF token of the page it is on, as a person's browser does."""
 
 from __future__ import annotations
 
@@ -16,26 +16,10 @@ from tests.conftest import PASSWORD
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
-@pytest.fixture(autouse=True)
-def _csrf_on(app, monkeypatch):
-    """These tests run with CSRF protection on, as production does."""
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-
-
 def token_from(html: str) -> str:
     match = _TOKEN.search(html)
     assert match, "no CSRF token on the page"
     return match.group(1) or match.group(2)
-
-
-def _fresh_g() -> None:
-    """Requests here share the test's app context; Flask-WTF and Flask-Login cache the
-    session's token and user in ``g``, so another client's would leak in. Production
-    has a fresh ``g`` per request."""
-    from flask import g
-
-    g.pop("csrf_token", None)
-    g.pop("_login_user", None)
 
 
 class Browser:
@@ -45,13 +29,11 @@ class Browser:
         self.client = client
 
     def get(self, url: str, **kw):
-        _fresh_g()
         return self.client.get(url, **kw)
 
     def post(self, url: str, data: dict | None = None, *, page: str, **kw):
         html = self.get(page).get_data(as_text=True)
         data = {"csrf_token": token_from(html), **(data or {})}
-        _fresh_g()
         return self.client.post(url, data=data, **kw)
 
     def login(self, user, password: str = PASSWORD):
@@ -59,11 +41,6 @@ class Browser:
                              page="/login")
         assert response.status_code == 302, response.get_data(as_text=True)
         return response
-
-
-@pytest.fixture
-def browser(client):
-    return Browser(client)
 
 
 @pytest.fixture
