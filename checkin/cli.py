@@ -115,4 +115,9 @@ def urls() -> None:
                  if row.link is not None and row.remaining), None)
     if link is not None:
         click.echo(f"  A unit's nomination link (no sign-in): {base}/n/{link.token}")
+    from .plans.models import Programme
+
+    programme = db.session.scalars(select(Programme).order_by(Programme.id)).first()
+    if programme is not None:
+        click.echo(f"  Programme: {base}/programmes/{programme.id}   {programme.title}")
     click.echo("")
