@@ -161,7 +161,7 @@ def _plan_page(event: Event, *, form=None, status: int = 200):
         messages={t.id: services.reminder_text(t, now) for t in tasks if t.owner_unit},
         link_urls={uid: services.unit_link_url(event, u) for uid, u in owner_units.items()},
         labels=services.STATUS_LABELS, deliverables=services.DELIVERABLE_LABELS,
-        confirm=ConfirmForm()), status
+        templates=services.templates(), confirm=ConfirmForm()), status
 
 
 @bp.get("/events/<int:event_id>/plan")

@@ -318,3 +318,19 @@ def test_every_staff_route_of_the_package_needs_a_sign_in(app):
                 assert "/login" in response.headers["Location"], rule
             checked += 1
     assert checked > 25
+
+
+def test_organizer_saves_and_deletes_a_template_through_the_page(forum, staff):
+    event, host, _cohost = forum
+    plan = f"/events/{event.id}/plan"
+    services.add_task(event, title="Gửi giấy mời", due_at=local(2024, 8, 15, 9, 30),
+                      owner_unit=host)
+    response = staff.post(f"{plan}/save-template", {"name": "Mẫu tọa đàm quý"}, page=plan)
+    assert response.status_code == 302
+    template = next(t for t in services.templates() if not t.builtin)
+    assert "Mẫu tọa đàm quý" in staff.get(plan).get_data(as_text=True)
+    builtin = services.ensure_builtin_templates()
+    response = staff.post(f"{plan}/templates/{builtin.id}/delete", page=plan)
+    assert response.status_code in (302, 409)
+    assert staff.post(f"{plan}/templates/{template.id}/delete", page=plan).status_code == 302
+    assert [t.builtin for t in services.templates()] == [True]
