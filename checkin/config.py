@@ -77,4 +77,7 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         #: Largest file a unit may hand in for a preparation task (PDF, DOCX, XLSX).
         "PLAN_UPLOAD_MAX_BYTES": int(env.get("PLAN_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))),
         "DEMO_ADMIN_PASSWORD": env.get("DEMO_ADMIN_PASSWORD", "checkin-demo"),
+        #: Level of the JSON log lines on standard error (DEBUG also logs static files,
+        #: Socket.IO polls and health checks).
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
     }

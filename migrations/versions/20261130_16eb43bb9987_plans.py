@@ -1,7 +1,7 @@
 """plans
 
 Revision ID: 16eb43bb9987
-Revises: c8d3b9ad332b
+Revises: 2231120971e8
 Create Date: 2026-11-30
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '16eb43bb9987'
-down_revision = 'c8d3b9ad332b'
+down_revision = '2231120971e8'
 branch_labels = None
 depends_on = None
 
