@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
+from ..audit import services as audit
 from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..events.signals import event_copied
 from ..extensions import db
@@ -172,20 +173,32 @@ def add_task(event, *, title: str, due_at: datetime, deliverable: str = "documen
                              .where(PlanTask.event_id == event.id)) or 0
     task = PlanTask(event_id=event.id, position=last + 1, **fields)
     db.session.add(task)
+    db.session.flush()
+    audit.record("task.add", event=event, target=task, after=_audit_fields(task))
     db.session.commit()
     return task
+
+
+def _audit_fields(task: PlanTask) -> dict:
+    return {"title": task.title, "due_at": task.due_at, "owner_unit_id": task.owner_unit_id,
+            "owner_user_id": task.owner_user_id, "deliverable": task.deliverable,
+            "status": task.status, "note": task.note}
 
 
 def update_task(task: PlanTask, *, title: str, due_at: datetime, deliverable: str,
                 owner_unit=None, owner_user=None, note: str = "",
                 status: str | None = None) -> PlanTask:
     """Change a task; a new status is applied as :func:`set_task_status` does."""
+    before = _audit_fields(task)
     for key, value in _task_fields(title=title, due_at=due_at, deliverable=deliverable,
                                    owner_unit=owner_unit, owner_user=owner_user,
                                    note=note).items():
         setattr(task, key, value)
     if status is not None:
         _apply_status(task, status)
+    old, new = audit.changes(before, _audit_fields(task))
+    if new:
+        audit.record("task.update", event=task.event, target=task, before=old, after=new)
     db.session.commit()
     return task
 
@@ -204,7 +217,11 @@ def _apply_status(task: PlanTask, status: str) -> None:
 
 def set_task_status(task: PlanTask, status: str) -> PlanTask:
     """Move a task to ``status`` (todo, in_progress, submitted, done)."""
+    before = task.status
     _apply_status(task, status)
+    if before != status:
+        audit.record("task.update", event=task.event, target=task, before={"status": before},
+                     after={"status": status})
     db.session.commit()
     return task
 
@@ -212,6 +229,7 @@ def set_task_status(task: PlanTask, status: str) -> PlanTask:
 def delete_task(task: PlanTask) -> None:
     """Remove a task with its files (on disk too)."""
     paths = [file_path(f) for f in task.files]
+    audit.record("task.delete", event=task.event, target=task, before=_audit_fields(task))
     db.session.delete(task)
     db.session.commit()
     for path in paths:
@@ -315,6 +333,8 @@ def hand_in_file(task: PlanTask, *, filename: str, data: bytes, via: str = "link
     db.session.add(task_file)
     if task.status in ("todo", "in_progress"):
         _apply_status(task, "submitted")
+    audit.record("task.handin", event=task.event, target=task,
+                 after={"file": shown, "size": len(data), "via": via})
     db.session.commit()
     return task_file
 
@@ -437,6 +457,9 @@ def apply_template(event, template: PlanTemplate, *, host_unit=None, cohost_unit
                         owner_user_id=owner.id if kind == "user" and owner else None)
         db.session.add(task)
         made.append(task)
+    audit.record("plan.template", event=event, target=template,
+                 after={"tasks": len(made), "host_unit_id": getattr(host_unit, "id", None),
+                        "cohost_unit_id": getattr(cohost_unit, "id", None)})
     db.session.commit()
     return made
 
@@ -587,6 +610,8 @@ def send_task_reminders(*, now: datetime | None = None, within: timedelta = time
             else:
                 record.status, record.error, record.sent_at = "sent", "", clock()
                 result.sent += 1
+            audit.record("task.remind", event=task.event, target=task,
+                         after={"address": address, "status": record.status})
             db.session.add(record)
             db.session.commit()
     finally:

@@ -218,6 +218,12 @@ def test_seed_004_preparation_through_the_pages(app, forum, organizer, staff, sm
     assert statuses[drafts.title[:20]] == "Đã nộp"
     assert list(book.worksheets[0].iter_rows(values_only=True))[1] == (5, 1, 2, 2, 0)
 
+    # Who did what is on the meeting's audit trail.
+    trail = staff.get(f"/events/{event.id}/audit/").get_data(as_text=True)
+    for label in ("Thêm các nhiệm vụ từ mẫu tiến độ", "Sửa nhiệm vụ chuẩn bị",
+                  "Gửi email nhắc việc", "Nộp tệp cho nhiệm vụ"):
+        assert label in trail
+
 
 def test_copy_as_next_meeting_copies_the_plan(forum, organizer, monkeypatch):
     event, host, cohost = forum
