@@ -125,7 +125,7 @@ class TaskReminder(db.Model):
     #: The deadline the reminder was about (a moved deadline earns a new reminder).
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     address: Mapped[str] = mapped_column(String(255))
-    #: "sent" or "failed".
+    #: "sending" (claimed by a sender), "sent" or "failed".
     status: Mapped[str] = mapped_column(String(8), default="sent")
     error: Mapped[str] = mapped_column(String(500), default="")
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

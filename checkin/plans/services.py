@@ -20,7 +20,8 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
@@ -568,6 +569,32 @@ def build_reminder(task: PlanTask, address: str, now: datetime) -> EmailMessage:
     return message
 
 
+def _claim_reminder(task: PlanTask, address: str) -> TaskReminder | None:
+    """Mark the reminder as being sent, committed, so two senders never both send it:
+    a new row under the (task, deadline, address) unique key, or a failed one retried
+    by an UPDATE that only one sender wins. None if someone else holds it."""
+    key = (TaskReminder.task_id == task.id, TaskReminder.due_at == task.due_at,
+           TaskReminder.address == address)
+    if db.session.scalar(select(TaskReminder.id).where(*key)) is None:
+        db.session.add(TaskReminder(task_id=task.id, due_at=task.due_at, address=address,
+                                    status="sending"))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            return None
+    else:
+        claimed = db.session.execute(
+            update(TaskReminder).where(*key, TaskReminder.status == "failed")
+            .values(status="sending").execution_options(synchronize_session=False))
+        db.session.commit()
+        if claimed.rowcount != 1:
+            return None
+    record = db.session.scalar(select(TaskReminder).where(*key))
+    db.session.refresh(record)
+    return record
+
+
 def send_task_reminders(*, now: datetime | None = None, within: timedelta = timedelta(days=2),
                         event=None) -> ReminderResult:
     """E-mail each unit owning an open task due soon, once per task and deadline,
@@ -584,7 +611,7 @@ def send_task_reminders(*, now: datetime | None = None, within: timedelta = time
             continue
         done = db.session.scalar(select(TaskReminder.id).where(
             TaskReminder.task_id == task.id, TaskReminder.due_at == task.due_at,
-            TaskReminder.address == contact.email, TaskReminder.status == "sent"))
+            TaskReminder.address == contact.email, TaskReminder.status.in_(("sent", "sending"))))
         if done is not None:
             result.already += 1
             continue
@@ -598,10 +625,10 @@ def send_task_reminders(*, now: datetime | None = None, within: timedelta = time
         return result
     try:
         for task, address in todo:
-            record = db.session.scalar(select(TaskReminder).where(
-                TaskReminder.task_id == task.id, TaskReminder.due_at == task.due_at,
-                TaskReminder.address == address)) or TaskReminder(
-                task_id=task.id, due_at=task.due_at, address=address)
+            record = _claim_reminder(task, address)
+            if record is None:  # another sender (a second cron run, a button) took it
+                result.already += 1
+                continue
             try:
                 smtp.send_message(build_reminder(task, address, now))
             except (OSError, smtplib.SMTPException) as exc:

@@ -340,3 +340,39 @@ def test_organizer_saves_and_deletes_a_template_through_the_page(forum, staff):
     assert response.status_code in (302, 409)
     assert staff.post(f"{plan}/templates/{template.id}/delete", page=plan).status_code == 302
     assert [t.builtin for t in services.templates()] == [True]
+
+
+def test_a_reminder_is_sent_once_even_with_two_senders_and_retried_after_a_failure(forum,
+                                                                                   smtp):
+    from checkin.plans.models import TaskReminder
+
+    event, host, cohost = forum
+    now = local(2024, 8, 6, 9, 0)
+    services.set_unit_contact(host, email="host@example.vn")
+    services.set_unit_contact(cohost, email="tuchoi@example.vn")  # the server refuses it
+    held = services.add_task(event, title="Đang được gửi", due_at=now + timedelta(hours=5),
+                             owner_unit=host)
+    refused = services.add_task(event, title="Bị từ chối", due_at=now + timedelta(hours=6),
+                                owner_unit=cohost)
+    # Another sender has claimed the first reminder and is sending it right now.
+    db.session.add(TaskReminder(task_id=held.id, due_at=held.due_at, address="host@example.vn",
+                                status="sending"))
+    db.session.commit()
+    result = services.send_task_reminders(now=now)
+    assert (result.sent, result.failed, result.already) == (0, 1, 1)
+    assert smtp.messages == []
+    failed = db.session.query(TaskReminder).filter_by(task_id=refused.id).one()
+    assert failed.status == "failed" and failed.error.startswith("550")
+    # Once the address is corrected, the next run sends it.
+    services.set_unit_contact(cohost, email="vung6@example.vn")
+    assert services.send_task_reminders(now=now).sent == 1
+    assert [m["To"] for m in smtp.messages] == ["vung6@example.vn"]
+    assert services.send_task_reminders(now=now).sent == 0
+    # A reminder that failed for a passing reason is retried on the next run.
+    retry = services.add_task(event, title="Thử lại", due_at=now + timedelta(hours=7),
+                              owner_unit=host)
+    db.session.add(TaskReminder(task_id=retry.id, due_at=retry.due_at,
+                                address="host@example.vn", status="failed", error="421"))
+    db.session.commit()
+    assert services.send_task_reminders(now=now).sent == 1
+    assert db.session.query(TaskReminder).filter_by(task_id=retry.id).one().status == "sent"
