@@ -191,7 +191,10 @@ def _console_config(event: Event) -> dict:
             "reorder": url_for("dialogue.reorder", event_id=event.id),
             "floor": url_for("dialogue.floor_action", event_id=event.id, request_id=0,
                              status="x"),
-            "agenda": url_for("dialogue.agenda", event_id=event.id)}
+            "agenda": url_for("dialogue.agenda", event_id=event.id),
+            "parts": url_for("dialogue.console_parts", event_id=event.id),
+            "stale": str(_("This question changed meanwhile.")),
+            "failed": str(_("Not saved: no connection. Try again."))}
 
 
 @bp.get("/events/<int:event_id>/console")
@@ -199,11 +202,28 @@ def _console_config(event: Event) -> dict:
 def console(event: Event):
     from ..attendees.views import CATEGORY_LABELS  # noqa: F401
 
-    return render_template("dialogue/console.html", event=event,
-                           data=services.console_state(event),
-                           config=_console_config(event), topics=services.topics(event),
-                           agencies=services.agencies(event), confirm=ConfirmForm(),
-                           kinds=services.KIND_LABELS, statuses=services.STATUS_LABELS)
+    return render_template("dialogue/console.html", data=services.console_state(event),
+                           **_console_context(event))
+
+
+def _console_context(event: Event) -> dict:
+    return {"event": event, "config": _console_config(event), "topics": services.topics(event),
+            "agencies": services.agencies(event), "confirm": ConfirmForm(),
+            "kinds": services.KIND_LABELS, "statuses": services.STATUS_LABELS}
+
+
+@bp.get("/events/<int:event_id>/console/parts")
+@event_access("moderator")
+def console_parts(event: Event):
+    """The console's changed parts, rendered as on the page: the cards asked for
+    (``q=1,2``), the floor queue (``floor=1``), the agenda bar (``bar=1``). The console
+    patches these in place instead of reloading itself."""
+    data = services.console_state(event)
+    wanted = {int(i) for i in request.args.get("q", "").split(",") if i.isdigit()}
+    cards = [q for q in data["questions"] if q["id"] in wanted]
+    return render_template("dialogue/console_parts.html", data=data, cards=cards,
+                           floor=data["floor"] if request.args.get("floor") else None,
+                           bar=bool(request.args.get("bar")), **_console_context(event))
 
 
 @bp.get("/events/<int:event_id>/console.json")
