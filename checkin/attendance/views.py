@@ -3,11 +3,14 @@ projector, the hall's rotating QR for self check-in."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -18,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..attendees import services as attendee_services
 from ..attendees.invitations import InvitationReplaced, find_invitation
@@ -29,11 +32,12 @@ from ..errors import DomainError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, limiter
+from ..types import utcnow
 from ..units.models import Unit
 from . import services
-from .api import GATE_COOKIE, announce, result_json
+from .api import GATE_COOKIE, _gate_for, announce, result_json
 from .forms import GateForm, SubstituteForm, WalkInForm
-from .models import Gate, GateDevice, Scan
+from .models import Attendance, Gate, GateDevice, Scan
 
 bp = Blueprint("attendance", __name__)
 
@@ -95,8 +99,7 @@ def revoke_device(event: Event, device_id: int):
 def pair(token: str):
     """A tablet scanned a gate's pairing QR: sign it in as that gate."""
     try:
-        device, device_token = services.pair_device(
-            token, label=request.headers.get("User-Agent", ""))
+        device, device_token = services.pair_device(token, label=_device_name(token))
     except DomainError as exc:
         return render_template("error.html", message=exc.message, status=exc.status), 403
     response = make_response(redirect(url_for("attendance.gate_page")))
@@ -105,13 +108,42 @@ def pair(token: str):
     return response
 
 
-def _gate_context(event: Event, gate: Gate | None):
+def _device_name(pairing_token: str) -> str:
+    """A name the desk can tell apart: "Cổng 1 – máy tính bảng 2 (Android 10; SM-A105F)"."""
+    gate = db.session.scalar(select(Gate).where(Gate.pairing_token == pairing_token))
+    agent = request.headers.get("User-Agent", "")
+    if "iPad" in agent or "Tablet" in agent or ("Android" in agent and "Mobile" not in agent):
+        kind = _("tablet")
+    elif "Mobile" in agent or "iPhone" in agent:
+        kind = _("phone")
+    else:
+        kind = _("computer")
+    number = len(gate.devices) + 1 if gate is not None else 1
+    platform = agent[agent.find("(") + 1:agent.find(")")] if "(" in agent and ")" in agent else ""
+    name = f"{gate.name if gate else ''} – {kind} {number}"
+    return f"{name} ({platform})"[:255] if platform else name
+
+
+def _gate_context(event: Event, gate: Gate | None, device: GateDevice | None = None):
     from ..attendees.views import CATEGORY_LABELS
 
     return render_template("attendance/gate.html", event=event, gate=gate,
+                           device_name=device.label.split(" (")[0] if device else "",
+                           counts=_gate_counts(event, gate), undo_minutes=UNDO_MINUTES,
                            csrf=generate_csrf(), walk_in=WalkInForm(),
                            substitute=SubstituteForm(),
                            categories={k: str(v) for k, v in CATEGORY_LABELS.items()})
+
+
+#: How long after a check-in the gate itself may undo it (later: the organizer's board).
+UNDO_MINUTES = 5
+
+
+def _gate_counts(event: Event, gate: Gate | None) -> dict:
+    board = services.attendance_board(event)
+    here = db.session.scalar(select(func.count()).select_from(Attendance).where(
+        Attendance.event_id == event.id, Attendance.gate_id == gate.id)) if gate else None
+    return {"present": board.present, "expected": board.expected, "gate": here}
 
 
 @bp.get("/gate")
@@ -120,7 +152,7 @@ def gate_page():
     device = services.device_for(request.cookies.get(GATE_COOKIE))
     if device is None:
         return render_template("attendance/gate_unpaired.html"), 401
-    return _gate_context(db.session.get(Event, device.gate.event_id), device.gate)
+    return _gate_context(db.session.get(Event, device.gate.event_id), device.gate, device)
 
 
 @bp.get("/events/<int:event_id>/gate")
@@ -152,9 +184,49 @@ def _register_and_check_in(event_id: int, form_class, register):
     except DomainError as exc:
         return exc.to_dict(), exc.status
     result = services.check_in(event, "", attendee=person, nonce=form.nonce.data or None,
-                               method="manual")
+                               method="manual", gate=_gate_for(event, request.form.get("gate")),
+                               by_user=current_user if current_user.is_authenticated else None)
     announce(event, result)
     return result_json(result)
+
+
+@bp.get("/events/<int:event_id>/gate/counts")
+def gate_counts(event_id: int):
+    """Arrivals for the gate page: the whole meeting and this gate."""
+    event = _desk_event(event_id)
+    return _gate_counts(event, _gate_for(event, request.args.get("gate")))
+
+
+@bp.post("/events/<int:event_id>/gate/undo")
+def gate_undo(event_id: int):
+    """Undo a check-in made by mistake at this gate, within a few minutes; the undo is
+    recorded with the gate (and the staff member, if signed in)."""
+    event = _desk_event(event_id)
+    gate = _gate_for(event, request.form.get("gate"))
+    try:
+        person = attendee_services.find_attendee(event, request.form.get("attendee_id",
+                                                                          type=int))
+    except DomainError as exc:
+        return exc.to_dict(), exc.status
+    attendance = services.attendance_of(person)
+    if attendance is None or (gate is not None and attendance.gate_id != gate.id) or \
+            attendance.checked_in_at < utcnow() - timedelta(minutes=UNDO_MINUTES):
+        return {"error": "too_late", "message": _(
+            "Only a check-in made at this gate in the last %(n)d minutes can be undone here. "
+            "Ask the organizer to undo it on the attendance board.", n=UNDO_MINUTES)}, 409
+    where = gate.name if gate else _("gate page")
+    if g.device is not None:
+        where = g.device.label.split(" (")[0] or where
+    try:
+        services.undo_check_in(event, person,
+                               by_user=current_user if current_user.is_authenticated else None,
+                               reason=_("Undone at the gate: %(where)s", where=where))
+    except DomainError as exc:
+        return exc.to_dict(), exc.status
+    announce(event, services.CheckinResult("undone", person))
+    return {"ok": True, "result": "undone", "attendee": {"id": person.id,
+                                                         "full_name": person.full_name},
+            "counts": _gate_counts(event, gate)}
 
 
 @bp.post("/events/<int:event_id>/walk-in")
