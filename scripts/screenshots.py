@@ -140,6 +140,8 @@ def main() -> None:
         gate_page.fill("#scanner-input", scan_token)
         gate_page.press("#scanner-input", "Enter")
         gate_page.locator("#result").wait_for()
+        gate_page.screenshot(path=str(OUT / "gate-result.png"))
+        gate_page.locator("#result").click()
         gate_page.screenshot(path=str(OUT / "gate.png"))
         browser.close()
     server.shutdown()

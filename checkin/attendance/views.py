@@ -64,7 +64,8 @@ def gates(event: Event):
             return redirect(url_for("attendance.gates", event_id=event.id) + f"#gate-{gate.id}")
     all_gates = db.session.scalars(select(Gate).where(Gate.event_id == event.id)
                                    .order_by(Gate.name)).all()
-    pairing = {g.id: Markup(qr_svg(_public("attendance.pair", token=g.pairing_token)))
+    pairing = {g.id: Markup(qr_svg(_public("attendance.pair", token=g.pairing_token),
+                                   title=_("Pairing QR code of %(gate)s", gate=g.name)))
                for g in all_gates}
     return render_template("attendance/gates.html", event=event, gates=all_gates, form=form,
                            pairing=pairing, confirm=ConfirmForm(), now=services.utcnow(),
@@ -285,7 +286,8 @@ def projector(event: Event):
     return render_template("attendance/projector.html", event=event,
                            board=services.attendance_board(event),
                            join_qr=Markup(qr_svg(_public("attendance.hall", event_id=event.id,
-                                                         code=services.hall_code(event)))))
+                                                         code=services.hall_code(event)),
+                                                 title=_("QR code for self check-in"))))
 
 
 # --- self check-in with the hall's rotating QR -----------------------------------
@@ -294,7 +296,8 @@ def projector(event: Event):
 @event_access()
 def hall_qr(event: Event):
     url = _public("attendance.hall", event_id=event.id, code=services.hall_code(event))
-    return render_template("attendance/hall_qr.html", event=event, qr=Markup(qr_svg(url)),
+    return render_template("attendance/hall_qr.html", event=event, qr=Markup(qr_svg(url, title=_(
+                               "QR code for self check-in: scan it with your invitation open"))),
                            opens_closes=services.checkin_window(event))
 
 

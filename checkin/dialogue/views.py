@@ -312,8 +312,43 @@ def agenda(event: Event):
 @bp.get("/events/<int:event_id>/stage")
 @event_access("moderator", "gate")
 def stage(event: Event):
+    from markupsafe import Markup
+
+    from ..attendees.qr import qr_svg
+    from ..events.services import MODE_LABELS
+
+    join = current_app.config["PUBLIC_URL"] + url_for("dialogue.hall_join", event_id=event.id)
     return render_template("dialogue/stage.html", event=event,
-                           state=services.public_state(event), kinds=services.KIND_LABELS)
+                           state=services.public_state(event), kinds=services.KIND_LABELS,
+                           join_qr=Markup(qr_svg(join, title=_(
+                               "QR code: ask from your phone"))),
+                           state_url=url_for("dialogue.stage_json", event_id=event.id),
+                           modes={k: str(v) for k, v in MODE_LABELS.items()})
+
+
+@bp.get("/events/<int:event_id>/stage.json")
+@event_access("moderator", "gate")
+def stage_json(event: Event):
+    return jsonify(services.public_state(event))
+
+
+@bp.get("/d/<int:event_id>")
+@limiter.limit("60 per minute")
+def hall_join(event_id: int):
+    """The dialogue screen's "ask from your phone" QR: a phone that has opened its
+    invitation goes straight to the dialogue on it; any other is told where to find it."""
+    from ..attendees.views import INVITATION_COOKIE
+
+    event = db.session.get(Event, event_id) or abort(404)
+    token = request.cookies.get(INVITATION_COOKIE)
+    if token:
+        try:
+            invitation = find_invitation(token)
+        except (DomainError, InvitationReplaced):
+            invitation = None
+        if invitation is not None and invitation.attendee.event_id == event.id:
+            return redirect(url_for("invitation.page", token=token) + "#dialogue")
+    return render_template("dialogue/join.html", event=event)
 
 
 # --- before the meeting: units' questions, lists, classification ---------------------------
