@@ -94,7 +94,8 @@ def test_every_page_has_no_serious_or_critical_violation(browser, live_server, m
         ("paired gate", f"/g/{meeting['pairing']}", PHONE),
     ]
     found: dict[str, list] = {}
-    staff = browser.new_context(viewport=TABLET, base_url=live_server, locale="vi-VN", bypass_csp=True)
+    staff = browser.new_context(viewport=TABLET, base_url=live_server, locale="vi-VN",
+                                bypass_csp=True)
     public = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
                                  base_url=live_server, locale="vi-VN", bypass_csp=True)
     try:
@@ -109,7 +110,7 @@ def test_every_page_has_no_serious_or_critical_violation(browser, live_server, m
             if bad:
                 found[name] = bad
         phone = public.new_page()
-        for name, url, size in public_pages:
+        for name, url, _size in public_pages:
             phone.goto(url)
             phone.wait_for_load_state("networkidle")
             bad = violations(phone)
