@@ -193,6 +193,7 @@ def _console_config(event: Event) -> dict:
                              status="x"),
             "agenda": url_for("dialogue.agenda", event_id=event.id),
             "parts": url_for("dialogue.console_parts", event_id=event.id),
+            "zoom": url_for("dialogue.stage_zoom", event_id=event.id),
             "stale": str(_("This question changed meanwhile.")),
             "failed": str(_("Not saved: no connection. Try again."))}
 
@@ -324,6 +325,15 @@ def stage(event: Event):
                                "QR code: ask from your phone"))),
                            state_url=url_for("dialogue.stage_json", event_id=event.id),
                            modes={k: str(v) for k, v in MODE_LABELS.items()})
+
+
+@bp.post("/events/<int:event_id>/stage/zoom")
+@event_access("moderator")
+def stage_zoom(event: Event):
+    """The console's zoom for the dialogue screen's text, in percent (60–200)."""
+    zoom = max(60, min(200, request.form.get("zoom", 100, type=int)))
+    broadcast.stage_zoom(event, zoom)
+    return _answer({"ok": True, "zoom": zoom}, url_for("dialogue.console", event_id=event.id))
 
 
 @bp.get("/events/<int:event_id>/stage.json")

@@ -229,12 +229,28 @@
     }
     var move = e.target.closest("[data-move]");
     if (move) moveCard(move.closest(".question"), move.dataset.move, move);
+    var zoomButton = e.target.closest("[data-zoom]");
+    if (zoomButton) setZoom(zoom + parseInt(zoomButton.dataset.zoom, 10));
     var keys = e.target.closest("#shortcuts-toggle");
     if (keys) {
       var box = document.getElementById("shortcuts");
       box.hidden = !box.hidden; keys.setAttribute("aria-expanded", String(!box.hidden));
     }
   });
+
+  // The dialogue screen's text size: sent to the screens, remembered on this console.
+  var ZOOM_KEY = "checkin-stage-zoom-" + cfg.event;
+  var zoom = parseInt(localStorage.getItem(ZOOM_KEY), 10) || 100;
+  document.getElementById("zoom-value").textContent = zoom + "%";
+  function setZoom(value) {
+    value = Math.max(60, Math.min(200, value));
+    var body = new FormData(); body.append("zoom", value);
+    post(cfg.zoom, body).then(function (d) {
+      if (!d.ok) { flash(d.message); return; }
+      zoom = d.zoom; localStorage.setItem(ZOOM_KEY, zoom);
+      document.getElementById("zoom-value").textContent = zoom + "%";
+    }).catch(function () { flash(cfg.failed); });
+  }
 
   function sendOrder() {
     var ids = $$(".question", list("approved")).map(function (x) { return parseInt(x.dataset.id, 10); });

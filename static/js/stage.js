@@ -8,6 +8,10 @@
   var $ = function (id) { return document.getElementById(id); };
   var body = $("stage-body");
   var version = parseInt(body.dataset.version, 10) || 0;
+  // The chair's zoom (from the console), kept by this screen across reloads.
+  var ZOOM_KEY = "checkin-stage-zoom-" + cfg.event;
+  var kept = parseInt(localStorage.getItem(ZOOM_KEY), 10);
+  if (kept) body.style.setProperty("--zoom", kept / 100);
 
   function text(id, value) { var el = $(id); if (el.textContent !== value) el.textContent = value; }
   function apply(s) {
@@ -42,7 +46,6 @@
       li.appendChild(span); li.appendChild(document.createTextNode(" ")); li.appendChild(small);
       ol.appendChild(li);
     });
-    if (s.zoom) body.style.setProperty("--zoom", s.zoom / 100);
     tick();
     fit();
   }
@@ -85,4 +88,10 @@
   });
   socket.on("disconnect", function () { if (!polling) polling = setInterval(snapshot, 5000); });
   socket.on("dialogue", function (s) { apply(s && s.state ? s.state : s); });
+  socket.on("stage", function (m) {
+    if (!m || !m.zoom) return;
+    localStorage.setItem(ZOOM_KEY, m.zoom);
+    body.style.setProperty("--zoom", m.zoom / 100);
+    fit();
+  });
 })();

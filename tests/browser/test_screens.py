@@ -76,6 +76,9 @@ def test_the_dialogue_screen_keeps_the_question_while_a_delegate_speaks(
         for sel in ("#stage-question", "#stage-countdown", "#speaker-name"):
             b = screen.locator(sel).bounding_box()
             assert b["y"] + b["height"] <= SCREEN["height"], sel
+        # All of it is shown: nothing cut off at the bottom of its column.
+        assert screen.evaluate("""() => { const n = document.querySelector('.stage-now');
+            return n.scrollHeight <= n.clientHeight + 1; }""")
         # An overrun is shown legibly and capped.
         screen.evaluate("""() => { const c = document.getElementById('stage-countdown');
             c.dataset.started = new Date(Date.now() - 3600e3).toISOString(); }""")
@@ -149,5 +152,35 @@ def test_the_board_category_line_and_arrivals_change_live(
         assert r.ok, r.text()
         expect(page.locator(f'#arrivals li[data-attendee="{person.id}"]')).to_have_count(0)
         expect(page.locator('#categories [data-cat="delegate"] .p')).to_have_text("0")
+    finally:
+        ctx.close()
+
+
+def test_the_console_zooms_the_dialogue_screen(browser, live_server, make_event, make_unit,
+                                               organizer):
+    event, unit = _event(make_event, make_unit)
+    person = nominate(event, unit, full_name="Nguyễn Văn An")
+    check_in(event, active_invitation(person).token)
+    dialogue.set_agenda(event, questions_open=True)
+    question = dialogue.ask(event, person, text="Nhà trọ cho công nhân?")
+    dialogue.approve(question)
+    dialogue.start_answering(question)
+    ctx = browser.new_context(viewport=SCREEN, base_url=live_server, locale="vi-VN")
+    try:
+        screen = ctx.new_page()
+        sign_in(screen, organizer)
+        screen.goto(f"/events/{event.id}/stage")
+        chair = ctx.new_page()
+        chair.set_viewport_size({"width": 1280, "height": 800})
+        chair.goto(f"/events/{event.id}/console")
+        expect(chair.locator("#live")).to_have_class("pill online")
+        size = "() => parseFloat(getComputedStyle(document.getElementById('stage-who')).fontSize)"
+        before = screen.evaluate(size)
+        chair.locator('[data-zoom="10"]').click()
+        chair.locator('[data-zoom="10"]').click()
+        expect(chair.locator("#zoom-value")).to_have_text("120%")
+        screen.wait_for_function(f"() => ({size})() > {before} * 1.15")
+        screen.reload()  # the screen keeps the chair's zoom
+        screen.wait_for_function(f"() => ({size})() > {before} * 1.15")
     finally:
         ctx.close()
