@@ -142,6 +142,7 @@ def main() -> None:
         gate_page.locator("#result").wait_for()
         gate_page.screenshot(path=str(OUT / "gate-result.png"))
         gate_page.locator("#result").click()
+        gate_page.wait_for_timeout(1000)  # the arrival counts
         gate_page.screenshot(path=str(OUT / "gate.png"))
         browser.close()
     server.shutdown()

@@ -279,6 +279,7 @@
     navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: facing }, width: { ideal: 1280 } }, audio: false })
       .then(function (s) {
         stream = s; video.srcObject = s; video.play();
+        $("camera-box").classList.remove("idle");
         $("camera-note").textContent = "";
         $("start-camera").hidden = true;
         $("switch-camera").hidden = false;
