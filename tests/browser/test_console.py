@@ -220,3 +220,63 @@ def test_a_keyboard_only_chair_approves_orders_and_answers(
         assert _question(event_id, first).status == "answering"
     finally:
         ctx.close()
+
+
+def test_the_queue_is_ordered_by_touch_drag_and_by_buttons(
+        browser, live_server, make_event, make_unit, organizer):
+    event, delegates = _meeting(make_event, make_unit, 1)
+    ids = []
+    for text in ("Câu hỏi một", "Câu hỏi hai", "Câu hỏi ba"):
+        q = dialogue.ask(event, delegates[0][0], text=text)
+        dialogue.approve(q)
+        ids.append(q.id)
+    event_id = event.id
+    ctx = browser.new_context(viewport=TABLET, base_url=live_server, locale="vi-VN",
+                              has_touch=True)
+    try:
+        chair = ctx.new_page()
+        sign_in(chair, organizer)
+        chair.goto(f"/events/{event_id}/console")
+        expect(chair.locator("#live")).to_have_class("pill online")
+        # A finger drags the third card's handle above the first.
+        handle = chair.locator(f"#q-{ids[2]} .handle").bounding_box()
+        target = chair.locator(f"#q-{ids[0]}").bounding_box()
+        cdp = ctx.new_cdp_session(chair)
+        x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+
+        def touch(kind, px, py):
+            points = [] if kind == "touchEnd" else [{"x": px, "y": py}]
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+        touch("touchStart", x, y)
+        steps = 8
+        for i in range(1, steps + 1):
+            touch("touchMove", x, y + (target["y"] + 5 - y) * i / steps)
+        touch("touchEnd", x, target["y"] + 5)
+        order = chair.locator(".col-approved .question")
+        expect(order.first).to_have_id(f"q-{ids[2]}")
+
+        def saved():
+            db.session.expire_all()
+            return [q.id for q in sorted((db.session.get(Question, i) for i in ids),
+                                         key=lambda q: q.position)]
+
+        for _ in range(50):
+            if saved() == [ids[2], ids[0], ids[1]]:
+                break
+            chair.wait_for_timeout(100)
+        assert saved() == [ids[2], ids[0], ids[1]]
+        # The buttons: the last one to the top, then one down; the focus stays on its button.
+        chair.locator(f'#q-{ids[1]} [data-move="top"]').click()
+        expect(order.first).to_have_id(f"q-{ids[1]}")
+        expect(chair.locator(f'#q-{ids[1]} [data-move="top"]')).to_be_focused()
+        chair.locator(f'#q-{ids[1]} [data-move="down"]').click()
+        expect(order.nth(1)).to_have_id(f"q-{ids[1]}")
+        expect(chair.locator(f'#q-{ids[1]} [data-move="down"]')).to_be_focused()
+        for _ in range(50):
+            if saved() == [ids[2], ids[1], ids[0]]:
+                break
+            chair.wait_for_timeout(100)
+        assert saved() == [ids[2], ids[1], ids[0]]
+    finally:
+        ctx.close()
