@@ -24,20 +24,20 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from ..attendees import services as attendee_services
-from ..attendees.invitations import InvitationReplaced, find_invitation
+from ..attendees.invitations import INVITATION_COOKIE, InvitationReplaced, find_invitation
 from ..attendees.qr import qr_svg
-from ..attendees.views import INVITATION_COOKIE
 from ..auth.access import event_access
 from ..errors import DomainError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
-from ..extensions import db, limiter
+from ..extensions import csrf, db, limiter
 from ..types import utcnow
 from ..units.models import Unit
 from . import services
-from .api import GATE_COOKIE, _gate_for, announce, result_json
+from .api import GATE_COOKIE, _gate_for
 from .forms import GateForm, SubstituteForm, WalkInForm
 from .models import Attendance, Gate, GateDevice, Scan
+from .payloads import result_json
 
 bp = Blueprint("attendance", __name__)
 
@@ -126,7 +126,7 @@ def _device_name(pairing_token: str) -> str:
 
 
 def _gate_context(event: Event, gate: Gate | None, device: GateDevice | None = None):
-    from ..attendees.views import CATEGORY_LABELS
+    from ..attendees.labels import CATEGORY_LABELS
 
     return render_template("attendance/gate.html", event=event, gate=gate,
                            device_name=device.label.split(" (")[0] if device else "",
@@ -174,20 +174,20 @@ def _desk_event(event_id: int) -> Event:
     return event
 
 
-def _register_and_check_in(event_id: int, form_class, register):
-    """Register someone at the desk with ``register(event, form)``, then check them in."""
+def _at_desk(event_id: int, form_class, admit):
+    """Register someone at the desk and check them in: ``admit(event, form, **who)``."""
     event = _desk_event(event_id)
-    form = form_class(meta={"csrf": False})  # the CSRF header was checked by authorize()
+    form = form_class(meta={"csrf": False})  # authorize() checked the CSRF header or bearer
     if not form.validate():
         return {"error": "invalid", "message": _("Check the form."), "errors": form.errors}, 422
     try:
-        person = register(event, form)
+        result = admit(event, form, nonce=form.nonce.data or None,
+                       gate=_gate_for(event, request.form.get("gate")),
+                       by_user=current_user if current_user.is_authenticated else None)
     except DomainError as exc:
         return exc.to_dict(), exc.status
-    result = services.check_in(event, "", attendee=person, nonce=form.nonce.data or None,
-                               method="manual", gate=_gate_for(event, request.form.get("gate")),
-                               by_user=current_user if current_user.is_authenticated else None)
-    announce(event, result)
+    if result.code == "checked_in":
+        services.announce(event, result)
     return result_json(result)
 
 
@@ -224,28 +224,29 @@ def gate_undo(event_id: int):
                                reason=_("Undone at the gate: %(where)s", where=where))
     except DomainError as exc:
         return exc.to_dict(), exc.status
-    announce(event, services.CheckinResult("undone", person))
+    services.announce(event, services.CheckinResult("undone", person))
     return {"ok": True, "result": "undone", "attendee": {"id": person.id,
                                                          "full_name": person.full_name},
             "counts": _gate_counts(event, gate)}
 
 
 @bp.post("/events/<int:event_id>/walk-in")
+@csrf.exempt
 def walk_in(event_id: int):
-    return _register_and_check_in(event_id, WalkInForm, lambda event, form: (
-        attendee_services.register_walk_in(
-            event, category=form.category.data, full_name=form.full_name.data,
-            organization=form.organization.data, position=form.position.data,
-            phone=form.phone.data)))
+    return _at_desk(event_id, WalkInForm, lambda event, form, **who: services.admit_walk_in(
+        event, category=form.category.data, full_name=form.full_name.data,
+        organization=form.organization.data, position=form.position.data,
+        phone=form.phone.data, **who))
 
 
 @bp.post("/events/<int:event_id>/substitute")
+@csrf.exempt
 def substitute(event_id: int):
-    return _register_and_check_in(event_id, SubstituteForm, lambda event, form: (
-        attendee_services.register_substitute(
+    return _at_desk(event_id, SubstituteForm, lambda event, form, **who: (
+        services.admit_substitute(
             event, attendee_services.find_attendee(event, form.replaces_id.data),
             full_name=form.full_name.data, position=form.position.data,
-            phone=form.phone.data)))
+            phone=form.phone.data, **who)))
 
 
 # --- the attendance board and the projector --------------------------------------
@@ -275,7 +276,7 @@ def undo(event: Event, attendee_id: int):
     person = attendee_services.find_attendee(event, attendee_id)
     services.undo_check_in(event, person, by_user=current_user,
                            reason=request.form.get("reason", ""))
-    announce(event, services.CheckinResult("undone", person))
+    services.announce(event, services.CheckinResult("undone", person))
     flash(_("The check-in of %(name)s was undone.", name=person.full_name), "info")
     return redirect(url_for("attendance.board", event_id=event.id))
 
@@ -324,6 +325,6 @@ def hall(event_id: int, code: str):
     result = services.check_in(event, token, nonce=f"self-{code}-{token[:16]}",
                                method="self")
     if result.code == "checked_in":
-        announce(event, result)
+        services.announce(event, result)
     return render_template("attendance/self_result.html", event=event, result=result,
                            message=result.message)
