@@ -13,6 +13,7 @@
   var known = parseInt(document.getElementById("console-body").dataset.version, 10) || 0;
   var pending = {};      // question id -> fresh card held back while the chair edits
   var syncing = null;
+  var barStale = false;  // the agenda bar changed while the chair was using it
 
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
@@ -135,7 +136,8 @@
     $$(".question").forEach(function (el) { if (!seen[el.dataset.id] && !busy(el)) el.remove(); });
     var floorList = document.getElementById("floor-list"), bar = document.getElementById("agenda-bar");
     var needFloor = !floorList || floorList.dataset.sig !== floorSig(state);
-    var needBar = bar && bar.dataset.sig !== barSig(state) && !(bar.contains(document.activeElement) && dirty(bar));
+    var needBar = bar && bar.dataset.sig !== barSig(state);
+    if (needBar && bar.contains(document.activeElement)) { barStale = true; needBar = false; }
     var done = Promise.resolve();
     if (want.length || needFloor || needBar) {
       done = fetchParts(want, needFloor, needBar).then(function (parts) {
@@ -310,6 +312,20 @@
       default: break;
     }
   });
+
+  // Once the chair leaves a card (or the agenda bar) alone, the change held back is shown.
+  function settle() {
+    setTimeout(function () {
+      Object.keys(pending).forEach(function (id) {
+        var el = card(id);
+        if (el && !busy(el)) place(pending[id], true);
+      });
+      var bar = document.getElementById("agenda-bar");
+      if (barStale && bar && !bar.contains(document.activeElement)) { barStale = false; sync({ force: [] }); }
+    }, 0);
+  }
+  document.addEventListener("focusout", settle);
+  document.addEventListener("toggle", settle, true);
 
   // --- drag to order (pointer events: mouse, pen and touch alike) --------------------------
   var drag = null;
