@@ -42,7 +42,7 @@ run: setup
 	$(BIN)/checkin urls && \
 	SOCKETIO_ASYNC_MODE=gevent exec $(BIN)/gunicorn -k gevent -w 1 --worker-connections 10000 \
 		-b $(HOST):$(PORT) \
-		--access-logfile - wsgi:app
+		wsgi:app
 
 # The meeting on the hall's Wi-Fi over HTTPS (gate cameras need a secure context): a
 # certificate made on first run for this laptop's LAN address; see docs/venue.md.
