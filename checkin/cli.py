@@ -27,6 +27,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(urls)
     app.cli.add_command(gate_token)
+    app.cli.add_command(remind)
 
 
 @click.command("gate-token")
@@ -78,6 +79,22 @@ def demo(if_empty: bool) -> None:
     click.echo(summary)
 
 
+@click.command("remind")
+@click.option("--days", default=2, show_default=True,
+              help="Remind about open tasks due within this many days.")
+def remind(days: int) -> None:
+    """E-mail units about preparation tasks due soon (run it hourly from cron)."""
+    from datetime import timedelta
+
+    from .plans.services import send_task_reminders
+
+    result = send_task_reminders(within=timedelta(days=days))
+    click.echo(f"Reminders sent: {result.sent}; failed: {result.failed}; "
+               f"already sent: {result.already}; without an address: "
+               f"{len(result.no_address)}." + (f" Stopped: {result.stopped}" if result.stopped
+                                               else ""))
+
+
 @click.command("urls")
 def urls() -> None:
     """Print where to go after ``make run``."""
@@ -98,4 +115,9 @@ def urls() -> None:
                  if row.link is not None and row.remaining), None)
     if link is not None:
         click.echo(f"  A unit's nomination link (no sign-in): {base}/n/{link.token}")
+    from .plans.models import Programme
+
+    programme = db.session.scalars(select(Programme).order_by(Programme.id)).first()
+    if programme is not None:
+        click.echo(f"  Programme: {base}/programmes/{programme.id}   {programme.title}")
     click.echo("")

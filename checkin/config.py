@@ -72,6 +72,10 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
         #: Send in the request instead of a background task (tests, small events).
         "MAIL_SEND_INLINE": env.get("MAIL_SEND_INLINE", "0") == "1",
+        #: Where handed-in files are kept (default: plan_files in the instance folder).
+        "PLAN_FILES_DIR": env.get("PLAN_FILES_DIR", ""),
+        #: Largest file a unit may hand in for a preparation task (PDF, DOCX, XLSX).
+        "PLAN_UPLOAD_MAX_BYTES": int(env.get("PLAN_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))),
         "DEMO_ADMIN_PASSWORD": env.get("DEMO_ADMIN_PASSWORD", "checkin-demo"),
         #: Level of the JSON log lines on standard error (DEBUG also logs static files,
         #: Socket.IO polls and health checks).

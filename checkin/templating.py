@@ -62,7 +62,8 @@ def init_app(app: Flask) -> None:
                 "media-src 'self' blob: https:; worker-src 'self' blob:; "
                 "frame-src https://www.youtube-nocookie.com https://www.facebook.com; "
                 "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-        if request.path.startswith(("/n/", "/i/")):  # personal links: never leak or index
+        # Personal links: never leak or index.
+        if request.path.startswith(("/n/", "/i/", "/p/", "/calendar/")):
             response.headers["Referrer-Policy"] = "no-referrer"
             response.headers["X-Robots-Tag"] = "noindex, nofollow"
             response.headers["Cache-Control"] = "no-store"
