@@ -27,6 +27,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(urls)
     app.cli.add_command(gate_token)
+    app.cli.add_command(worker)
 
 
 @click.command("gate-token")
@@ -99,3 +100,29 @@ def urls() -> None:
     if link is not None:
         click.echo(f"  A unit's nomination link (no sign-in): {base}/n/{link.token}")
     click.echo("")
+
+
+@click.command("worker")
+@click.option("--threads", type=int, default=None,
+              help="Jobs run at once in this process (default: JOBS_WORKERS).")
+def worker(threads: int | None) -> None:
+    """Run background jobs (letters, badges, report files, imports, e-mail) until stopped.
+
+    Start one per core you can spare, on this machine or any other that reaches the
+    same database and JOBS_URL. Ctrl-C finishes the running jobs and stops; a second
+    Ctrl-C (or SIGTERM) stops at once, and the next worker to start marks the
+    interrupted jobs for retry.
+    """
+    import logging
+
+    from .jobs.queue import make_consumer
+    from .jobs.services import recover_jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s "
+                        "%(name)s: %(message)s")
+    app = current_app._get_current_object()
+    found = recover_jobs()
+    click.echo(f"checkin worker: queue {app.config['JOBS_URL'].split('@')[-1]}; "
+               f"{found['interrupted']} interrupted job(s) marked for retry, "
+               f"{found['requeued']} waiting job(s) queued again.")
+    make_consumer(app, workers=threads).run()

@@ -73,4 +73,28 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         #: Send in the request instead of a background task (tests, small events).
         "MAIL_SEND_INLINE": env.get("MAIL_SEND_INLINE", "0") == "1",
         "DEMO_ADMIN_PASSWORD": env.get("DEMO_ADMIN_PASSWORD", "checkin-demo"),
+        #: Where background jobs wait for a worker (see checkin/jobs): ``sqlite:///path``
+        #: (the default: a file next to the SQLite database, nothing to install) or
+        #: ``redis://…`` (workers on any machine). Defaults to Redis when MESSAGE_QUEUE is.
+        "JOBS_URL": env.get("JOBS_URL") or _jobs_url(env, inst),
+        #: Name of the queue, so that several installations can share one Redis.
+        "JOBS_QUEUE": env.get("JOBS_QUEUE", "checkin-jobs"),
+        #: Folder of finished job files. Workers on other machines must share it with
+        #: the web servers (a network folder), or run on the same machine.
+        "JOBS_DIR": env.get("JOBS_DIR") or str(inst / "jobs"),
+        #: Finished files (letters, reports) are kept this many hours, then deleted.
+        "JOBS_KEEP_HOURS": float(env.get("JOBS_KEEP_HOURS", "24")),
+        #: Threads per ``checkin worker`` process (PDF rendering holds the GIL; use
+        #: several worker processes for parallel work, not many threads).
+        "JOBS_WORKERS": int(env.get("JOBS_WORKERS", "2")),
+        #: A running job whose worker has not reported for this long is shown as
+        #: interrupted, with a retry button.
+        "JOBS_STALE_SECONDS": float(env.get("JOBS_STALE_SECONDS", "90")),
     }
+
+
+def _jobs_url(env: Mapping[str, str], inst: Path) -> str:
+    queue = env.get("MESSAGE_QUEUE") or ""
+    if queue.startswith(("redis://", "rediss://", "unix://")):
+        return queue
+    return f"sqlite:///{inst / 'jobs.db'}"

@@ -9,6 +9,7 @@ from checkin.attendees.letters import render_badges, render_letters
 from checkin.attendees.services import add_attendee, nominate, save_letter_head
 from tests.attendees.qrtools import decode_image, pdf_pages, pdf_text
 from tests.conftest import local
+from tests.jobs.fixtures import start_and_wait
 
 
 @pytest.fixture
@@ -38,11 +39,14 @@ def test_a_letter_in_the_unions_layout_with_a_qr_that_reads(event, quota_unit, h
     assert decode_image(page) == [invitation_url(active_invitation(person))]
 
 
-def test_letters_for_a_unit_one_page_each(as_organizer, event, quota_unit, heading):
+def test_letters_for_a_unit_one_page_each(as_organizer, event, quota_unit, heading, worker):
     people = [nominate(event, quota_unit, full_name=n) for n in
               ("Lê Văn Một", "Lê Văn Hai", "Lê Văn Ba")]
     add_attendee(event, category="guest", full_name="Khách Không Thuộc Đơn Vị")
-    response = as_organizer.get(f"/events/{event.id}/people/letters.pdf?unit={quota_unit.id}")
+    job = start_and_wait(as_organizer, f"/events/{event.id}/people/letters",
+                         {"unit": quota_unit.id})
+    assert job["status"] == "done" and (job["done"], job["total"]) == (3, 3)
+    response = as_organizer.get(job["download"])
     assert response.mimetype == "application/pdf"
     texts = pdf_text(response.data)
     assert len(texts) == 3
