@@ -70,8 +70,6 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": env.get("MAIL_FROM", "checkin <no-reply@localhost>"),
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
-        #: Send in the request instead of a background task (tests, small events).
-        "MAIL_SEND_INLINE": env.get("MAIL_SEND_INLINE", "0") == "1",
         "DEMO_ADMIN_PASSWORD": env.get("DEMO_ADMIN_PASSWORD", "checkin-demo"),
         #: Where background jobs wait for a worker (see checkin/jobs): ``sqlite:///path``
         #: (the default: a file next to the SQLite database, nothing to install) or

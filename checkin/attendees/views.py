@@ -33,9 +33,8 @@ from ..events.models import Event
 from ..extensions import db, limiter
 from ..forms import apply_errors, options, unit_choices
 from ..i18n import fold
-from ..jobs.models import Job
 from ..jobs.responses import started, status_json
-from ..jobs.services import error_text, start_job
+from ..jobs.services import error_text, load_job, start_job
 from ..types import new_token
 from ..units.models import Unit
 from . import invitations, jobs, letters, mailing, qr, services, transfer
@@ -288,7 +287,7 @@ def _upload_key(key: str) -> str:
 def _import_job(event: Event, job_id: int | None, kind: str):
     if not job_id:
         return None
-    job = db.session.get(Job, job_id)
+    job = load_job(job_id)
     if job is None or job.event_id != event.id or job.kind != kind:
         abort(404)
     return job

@@ -180,8 +180,13 @@ def _active_with_key(key: str) -> Job | None:
                                                Job.status.in_(ACTIVE)))
 
 
+def load_job(job_id: int) -> Job | None:
+    """The job as the database has it now (a worker changes it behind our back)."""
+    return db.session.get(Job, job_id, populate_existing=True)
+
+
 def find_job(event, job_id: int) -> Job:
-    job = db.session.get(Job, job_id)
+    job = load_job(job_id)
     if job is None or job.event_id != event.id:
         raise NotFound(_("This job does not exist."), code="job_not_found")
     return job
@@ -228,7 +233,8 @@ def retry_job(job: Job) -> Job:
 
 def event_jobs(event, *, limit: int = 50) -> list[Job]:
     return list(db.session.scalars(select(Job).where(Job.event_id == event.id)
-                                   .order_by(Job.id.desc()).limit(limit)))
+                                   .order_by(Job.id.desc()).limit(limit)
+                                   .execution_options(populate_existing=True)))
 
 
 def recent_jobs_of(user, *, since_minutes: int = 60) -> list[Job]:
@@ -237,7 +243,7 @@ def recent_jobs_of(user, *, since_minutes: int = 60) -> list[Job]:
     return list(db.session.scalars(select(Job).where(
         Job.created_by_id == user.id,
         or_(Job.status.in_(ACTIVE), Job.finished_at >= since)).order_by(Job.id.desc())
-        .limit(20)))
+        .limit(20).execution_options(populate_existing=True)))
 
 
 # --- what a job looks like to people --------------------------------------------

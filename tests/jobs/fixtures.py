@@ -61,3 +61,12 @@ def start_and_wait(client, url: str, data: dict | None = None, **kwargs) -> dict
                            **kwargs)
     assert response.status_code == 202, response.get_data(as_text=True)
     return wait_for_job(client, response.get_json()["status_url"])
+
+
+def job_file(client, url: str, data: dict | None = None) -> bytes:
+    """Start a job from its form, wait for the worker, download the file."""
+    job = start_and_wait(client, url, data)
+    assert job["status"] == "done", job
+    response = client.get(job["download"])
+    assert response.status_code == 200
+    return response.data
