@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from checkin.attendees.services import nominate
+from checkin.attendees.transfer import import_people
 from checkin.jobs import services
 from checkin.jobs.models import Job
-from checkin.units.services import set_quota
 from tests.jobs.fixtures import wait_for_job
 
 ROOT = Path(__file__).resolve().parents[2]
+COUNT = 200
 
 
 @pytest.fixture
@@ -56,10 +56,9 @@ def _wait(predicate, what: str, limit: float = 60.0):
 
 
 def test_a_killed_worker_leaves_its_job_for_retry_and_no_half_file(
-        as_organizer, event, quota_unit, spawn_worker):
-    set_quota(event, quota_unit, 300)
-    for i in range(300):
-        nominate(event, quota_unit, full_name=f"Đại Biểu Thứ {i}")
+        as_organizer, event, spawn_worker):
+    rows = "\n".join(f"Khách Mời Thứ {i},Khách mời" for i in range(COUNT))
+    import_people(event, "khach.csv", f"Họ và tên,Thành phần\n{rows}\n".encode())
     first = spawn_worker()
     job = as_organizer.post(f"/events/{event.id}/people/letters",
                             headers={"Accept": "application/json"}).get_json()
@@ -70,7 +69,7 @@ def test_a_killed_worker_leaves_its_job_for_retry_and_no_half_file(
 
     # Dead mid-job: shown as still running until a worker notices; nothing to download.
     status = as_organizer.get(job["status_url"]).get_json()
-    assert status["status"] == "running" and 0 < status["done"] < 300
+    assert status["status"] == "running" and 0 < status["done"] < COUNT
     assert "download" not in status
     assert as_organizer.get(f"/events/{event.id}/jobs/{job['id']}/download").status_code == 404
     files = services.jobs_dir()
@@ -88,7 +87,7 @@ def test_a_killed_worker_leaves_its_job_for_retry_and_no_half_file(
     retried = as_organizer.post(f"/events/{event.id}/jobs/{job['id']}/retry",
                                 headers={"Accept": "application/json"}).get_json()
     done = wait_for_job(as_organizer, retried["status_url"], limit=120)
-    assert done["status"] == "done" and (done["done"], done["total"]) == (300, 300)
+    assert done["status"] == "done" and (done["done"], done["total"]) == (COUNT, COUNT)
     pdf = as_organizer.get(done["download"]).data
     assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
     assert _job(job["id"]).attempts == 2
