@@ -83,3 +83,32 @@ def test_letter_heading_form_requires_the_issuing_body(as_organizer, event):
     response = as_organizer.post(f"/events/{event.id}/people/letterhead",
                                  data={"issuing_body": "BCH Đoàn Khối", "place": "Trà Vinh"})
     assert response.status_code == 302
+
+
+def test_without_a_heading_the_host_unit_signs_and_nothing_prints_none(event, quota_unit,
+                                                                        make_unit):
+    from checkin.events.services import update_event
+
+    province = make_unit("Tỉnh đoàn Tây Ninh", kind="province")
+    host = make_unit("Huyện đoàn Dương Minh Châu", kind="district", parent=province)
+    update_event(event, title=event.title, starts_at=event.starts_at, kind=event.kind,
+                 host_unit=host)
+    person = nominate(event, quota_unit, full_name="Võ Thị Sáu")
+    (text,) = pdf_text(render_letters(event, [person]))
+    flat = " ".join(text.split())
+    assert "None" not in flat
+    for expected in ("TỈNH ĐOÀN TÂY NINH", "HUYỆN ĐOÀN DƯƠNG MINH CHÂU", "TM. BAN THƯỜNG VỤ",
+                     "BÍ THƯ"):
+        assert expected in flat, expected
+
+
+def test_the_print_page_says_what_the_letters_lack(as_organizer, event):
+    page = as_organizer.get(f"/events/{event.id}/people/print").get_data(as_text=True)
+    assert "Trước khi in giấy mời, cần điền:" in page
+    assert "cơ quan ban hành" in page and "họ tên người ký" in page
+    save_letter_head(event, superior_body="Thành đoàn Cần Thơ", issuing_body="BCH Đoàn Khối",
+                     number="12-GM/ĐTN", place="Cần Thơ", issued_on=None,
+                     signer_on_behalf="TM. BAN THƯỜNG VỤ", signer_title="BÍ THƯ",
+                     signer_name="Trần Văn Ký")
+    page = as_organizer.get(f"/events/{event.id}/people/print").get_data(as_text=True)
+    assert "Trước khi in giấy mời" not in page
