@@ -262,7 +262,9 @@ def main() -> None:
     port = free_port()
     env = dict(os.environ, DATABASE_URL=db_url, SECRET_KEY="bench", RATELIMIT_ENABLED="0",
                JOBS_URL=f"sqlite:///{tmp}/jobs.db", JOBS_DIR=str(tmp / "jobs"),
-               PUBLIC_URL=f"http://127.0.0.1:{port}")
+               PUBLIC_URL=f"http://127.0.0.1:{port}",
+               # gevent reports any greenlet that holds the event loop over 100 ms.
+               GEVENT_MONITOR_THREAD_ENABLE="1", GEVENT_MAX_BLOCKING_TIME="0.1")
     log = open(tmp / "serve.log", "w")
     serve = subprocess.Popen([sys.executable, str(ROOT / "scripts/serve"), "127.0.0.1",
                               str(port)], cwd=ROOT, env=env, stdout=log,
@@ -313,6 +315,19 @@ def worker_cpu(serve_pid: int) -> float:
     return float("nan")
 
 
+def blocked_sites(log: str) -> list[tuple[str, int]]:
+    """The innermost frame of our code in each blocking report of gevent's monitor."""
+    from collections import Counter
+
+    sites: Counter = Counter()
+    for report_ in log.split("appears to be blocked")[1:]:
+        frames = re.findall(r'File "([^"]+)", line (\d+), in (\w+)', report_.split("\n\n")[0])
+        ours = [f for f in frames if "/checkin/" in f[0] and "/.venv/" not in f[0]]
+        where = ours[-1] if ours else (frames[-1] if frames else ("?", "?", "?"))
+        sites[f"{Path(where[0]).name}:{where[1]} {where[2]}"] += 1
+    return sites.most_common()
+
+
 def report(data, gate, phone, work, idle_s, load_s, tmp: Path, db_url: str,
            cpu: float) -> None:
     from sqlalchemy import create_engine, text
@@ -331,9 +346,14 @@ def report(data, gate, phone, work, idle_s, load_s, tmp: Path, db_url: str,
         ratios[name] = row["load"] / row["idle"] if row["idle"] else float("nan")
         print(f"{name:22s} p99 load/idle ratio: {ratios[name]:.2f}  (goal ≤ 2)")
     slow = sum(1 for _p, s in gate.results + phone.results if s > 1.0)
-    timeouts = (tmp / "serve.log").read_text().count("WORKER TIMEOUT")
+    log_text = (tmp / "serve.log").read_text(errors="replace")
+    timeouts = log_text.count("WORKER TIMEOUT")
     print(f"requests over 1 s: {slow}; gate errors: {gate.errors}; dropped sockets: "
           f"{phone.disconnects}; gunicorn worker timeouts: {timeouts}")
+    blocked = log_text.count("appears to be blocked")
+    print(f"event loop held over 100 ms (gevent's monitor): {blocked} time(s)")
+    for where, n in blocked_sites(log_text)[:5]:
+        print(f"    {n:3d} × {where}")
     sign_ins = work.get("sign_ins") or []
     if sign_ins:
         print(f"20 sign-ins: p50 {statistics.median(sign_ins) * 1000:.0f} ms, "
