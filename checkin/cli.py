@@ -120,6 +120,7 @@ def worker(threads: int | None) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s "
                         "%(name)s: %(message)s")
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # one line per font subset
     app = current_app._get_current_object()
     found = recover_jobs()
     click.echo(f"checkin worker: queue {app.config['JOBS_URL'].split('@')[-1]}; "

@@ -422,7 +422,7 @@ def _interrupt(job_id: int) -> int:
 
 def sweep_jobs() -> dict:
     """Every minute: jobs silent for ``JOBS_STALE_SECONDS`` are interrupted; files past
-    their time are deleted."""
+    their time (finished files, unconfirmed uploads) are deleted."""
     stale = utcnow() - timedelta(seconds=current_app.config["JOBS_STALE_SECONDS"])
     interrupted = 0
     for job_id in db.session.scalars(select(Job.id).where(Job.status == "running",
@@ -435,4 +435,11 @@ def sweep_jobs() -> dict:
         job.result_path = ""
         expired += 1
     db.session.commit()
+    # Lists uploaded for an import that was never confirmed.
+    cutoff = time.time() - current_app.config["JOBS_KEEP_HOURS"] * 3600
+    uploads = jobs_dir() / "uploads"
+    for path in uploads.iterdir() if uploads.is_dir() else ():
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            expired += 1
     return {"interrupted": interrupted, "expired": expired}

@@ -145,3 +145,18 @@ def test_my_jobs_json_for_the_notice(as_organizer, event, people, worker):
     mine = as_organizer.get("/jobs/mine.json").get_json()["jobs"]
     assert [j["id"] for j in mine] == [job["id"]]
     assert mine[0]["download"] == job["download"] and mine[0]["label"] == "Giấy mời"
+
+
+def test_progress_reaches_the_starters_pages_over_socketio(as_organizer, event,
+                                                           people, organizer, socket_client,
+                                                           app, monkeypatch):
+    """With a message queue the worker emits itself (here: in this process)."""
+    monkeypatch.setitem(app.config, "MESSAGE_QUEUE", "redis://unused")  # emit, not relay
+    mine = socket_client(flask_test_client=as_organizer)
+    assert mine.emit("jobs", {}, callback=True) == {"ok": True}
+    job = services.start_job(event, "badges", by_user=organizer)
+    services.run_job(job.id)
+    received = [m["args"][0] for m in mine.get_received() if m["name"] == "job"]
+    assert received[0]["status"] == "running" and received[-1]["status"] == "done"
+    assert received[-1]["done"] == received[-1]["total"] == 3
+    assert all(m["user_id"] == organizer.id for m in received)
