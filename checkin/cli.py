@@ -123,7 +123,8 @@ def worker(threads: int | None) -> None:
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # one line per font subset
     app = current_app._get_current_object()
     found = recover_jobs()
-    click.echo(f"checkin worker: queue {app.config['JOBS_URL'].split('@')[-1]}; "
+    queue = (app.config["JOBS_URL"] or "instance/jobs.db").split("@")[-1]  # no password
+    click.echo(f"checkin worker: queue {queue}; "
                f"{found['interrupted']} interrupted job(s) marked for retry, "
                f"{found['requeued']} waiting job(s) queued again.")
     make_consumer(app, workers=threads).run()

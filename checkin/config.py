@@ -72,14 +72,15 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
         "DEMO_ADMIN_PASSWORD": env.get("DEMO_ADMIN_PASSWORD", "checkin-demo"),
         #: Where background jobs wait for a worker (see checkin/jobs): ``sqlite:///path``
-        #: (the default: a file next to the SQLite database, nothing to install) or
+        #: (the default, None: instance/jobs.db, nothing to install) or
         #: ``redis://…`` (workers on any machine). Defaults to Redis when MESSAGE_QUEUE is.
-        "JOBS_URL": env.get("JOBS_URL") or _jobs_url(env, inst),
+        "JOBS_URL": env.get("JOBS_URL") or _jobs_url(env),
         #: Name of the queue, so that several installations can share one Redis.
         "JOBS_QUEUE": env.get("JOBS_QUEUE", "checkin-jobs"),
         #: Folder of finished job files. Workers on other machines must share it with
         #: the web servers (a network folder), or run on the same machine.
-        "JOBS_DIR": env.get("JOBS_DIR") or str(inst / "jobs"),
+        #: None: instance/jobs.
+        "JOBS_DIR": env.get("JOBS_DIR") or None,
         #: Finished files (letters, reports) are kept this many hours, then deleted.
         "JOBS_KEEP_HOURS": float(env.get("JOBS_KEEP_HOURS", "24")),
         #: Threads per ``checkin worker`` process (PDF rendering holds the GIL; use
@@ -91,8 +92,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
     }
 
 
-def _jobs_url(env: Mapping[str, str], inst: Path) -> str:
+def _jobs_url(env: Mapping[str, str]) -> str | None:
     queue = env.get("MESSAGE_QUEUE") or ""
     if queue.startswith(("redis://", "rediss://", "unix://")):
         return queue
-    return f"sqlite:///{inst / 'jobs.db'}"
+    return None  # instance/jobs.db, decided when the queue is first used

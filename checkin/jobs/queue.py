@@ -38,7 +38,9 @@ def huey_for(app: Flask) -> Huey:
     """The application's queue, made on first use (tests may change JOBS_URL before)."""
     huey = app.extensions.get("huey")
     if huey is None:
-        huey = make_huey(app.config["JOBS_URL"], app.config["JOBS_QUEUE"])
+        default = os.path.join(app.instance_path, "jobs.db")
+        url = app.config.get("JOBS_URL") or f"sqlite:///{default}"
+        huey = make_huey(url, app.config["JOBS_QUEUE"])
         _register_tasks(app, huey)
         app.extensions["huey"] = huey
     return huey

@@ -291,7 +291,8 @@ def job_payload(job: Job) -> dict:
 # --- running (in the worker) -------------------------------------------------
 
 def jobs_dir() -> Path:
-    path = Path(current_app.config["JOBS_DIR"])
+    path = Path(current_app.config.get("JOBS_DIR") or
+                Path(current_app.instance_path) / "jobs")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
