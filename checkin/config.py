@@ -71,6 +71,9 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "MAIL_FROM": env.get("MAIL_FROM", "checkin <no-reply@localhost>"),
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
         "DEMO_ADMIN_PASSWORD": env.get("DEMO_ADMIN_PASSWORD", "checkin-demo"),
+        #: Level of the JSON log lines on standard error (DEBUG also logs static files,
+        #: Socket.IO polls and health checks).
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         #: Where background jobs wait for a worker (see checkin/jobs): ``sqlite:///path``
         #: (the default, None: instance/jobs.db, nothing to install) or
         #: ``redis://…`` (workers on any machine). Defaults to Redis when MESSAGE_QUEUE is.

@@ -11,7 +11,7 @@ from . import i18n
 
 
 def init_app(app: Flask) -> None:
-    from .attendees.views import CATEGORY_LABELS
+    from .attendees.labels import CATEGORY_LABELS
     from .auth.forms import ACCOUNT_ROLE_LABELS, EVENT_ROLE_LABELS
     from .events.services import KIND_LABELS, MODE_LABELS
     from .jobs.services import STATUS_LABELS as JOB_STATUS_LABELS

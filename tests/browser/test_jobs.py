@@ -18,9 +18,9 @@ from checkin.types import utcnow
 from checkin.units.services import set_quota
 from tests.attendees.qrtools import decode_image, pdf_pages
 from tests.browser.conftest import sign_in
-from tests.jobs.fixtures import job_storage, worker  # noqa: F401
+from tests.jobs.fixtures import worker_process  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("worker")
+pytestmark = pytest.mark.usefixtures("worker_process")
 
 COUNT = 120
 

@@ -70,3 +70,22 @@ def job_file(client, url: str, data: dict | None = None) -> bytes:
     response = client.get(job["download"])
     assert response.status_code == 200
     return response.data
+
+
+@pytest.fixture
+def worker_process(app):
+    """``checkin worker`` as a process of its own, on the test app's queue and files (the
+    ones tests/servers.py gives the live server)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.servers import ROOT, server_env, stop
+
+    env = server_env(app, SOCKETIO_ASYNC_MODE="threading", JOBS_WORKERS=1,
+                     FLASK_APP="wsgi:app")
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "checkin"), "worker"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    yield proc
+    stop(proc)
