@@ -107,10 +107,10 @@ def _register_blueprints(app: Flask) -> None:
     from .dialogue import sockets as dialogue_sockets  # noqa: F401
     from .dialogue.views import bp as dialogue_bp
     from .events.views import bp as events_bp
-    from .plans.views import bp as plans_bp
-    from .plans.views import link_bp as plan_links_bp
     from .jobs import sockets as jobs_sockets  # noqa: F401
     from .jobs.views import bp as jobs_bp
+    from .plans.views import bp as plans_bp
+    from .plans.views import link_bp as plan_links_bp
     from .reports.views import bp as reports_bp
     from .site import bp as site_bp
     from .units.views import bp as units_bp
