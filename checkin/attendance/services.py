@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..attendees.invitations import TOKEN_SHAPE, token_from
 from ..attendees.models import Attendee, Invitation
 from ..errors import Conflict, DomainError, NotFound
+from ..events.versions import bump
 from ..extensions import db
 from ..i18n import format_clock
 from ..types import utcnow
@@ -59,6 +60,8 @@ class CheckinResult:
     message: str = ""
     flagged: bool = False
     extra: dict = field(default_factory=dict)
+    #: The attendance version this check-in made (None if it changed nothing).
+    version: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -167,6 +170,7 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None
 
     attendance = None
     flagged = False
+    version = None
     try:
         if code is None:
             inserted = _insert_attendance({
@@ -188,14 +192,14 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None
             attendance = db.session.scalar(select(Attendance).where(
                 Attendance.event_id == event.id, Attendance.attendee_id == person.id))
         if code == "checked_in":
-            event.version += 1
+            version = bump(event, "attendance")
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     visible = person if code != "wrong_event" else None
     return CheckinResult(code, visible, attendance, _message(code, visible, attendance),
-                         flagged=flagged)
+                         flagged=flagged, version=version)
 
 
 def undo_check_in(event, attendee: Attendee, *, by_user=None, reason: str = "") -> None:
@@ -211,7 +215,7 @@ def undo_check_in(event, attendee: Attendee, *, by_user=None, reason: str = "") 
                                undone_by_id=by_user.id if by_user else None,
                                reason=(reason or "")[:255]))
     db.session.delete(attendance)
-    event.version += 1
+    bump(event, "attendance")
     db.session.commit()
 
 
@@ -335,7 +339,8 @@ class Board:
         return self.present - self.online
 
     def as_dict(self) -> dict:
-        return {"present": self.present, "expected": self.expected, "version": self.version,
+        return {"stream": "attendance", "version": self.version,
+                "present": self.present, "expected": self.expected,
                 "online": self.online, "in_person": self.in_person,
                 "units": [u.__dict__ for u in self.units],
                 "by_category": {k: {"present": p, "expected": e}
@@ -375,7 +380,7 @@ def attendance_board(event) -> Board:
     present = sum(p for p, _e in by_category.values())
     expected = sum(e for _p, e in by_category.values())
     return Board(present, expected, units, {k: tuple(v) for k, v in by_category.items()},
-                 event.version, online)
+                 event.attendance_version, online)
 
 
 def missing_by_unit(event) -> dict[int, list[Attendee]]:

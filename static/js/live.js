@@ -1,14 +1,17 @@
 // Live attendance for the board and the projector: Socket.IO when it can connect,
 // a snapshot over HTTP on (re)connect, on a version gap, and every few seconds
-// while the socket is down.
+// while the socket is down. Each stream keeps its own version: a check-in never
+// makes the page refetch the announcements, nor the reverse.
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("live-config").textContent);
-  var version = parseInt((document.getElementById("board") || {}).dataset ? document.getElementById("board").dataset.version : "0", 10) || 0;
+  var board0 = document.getElementById("board");
+  var versions = { attendance: board0 ? parseInt(board0.dataset.version, 10) || 0 : 0, live: 0 };
   var live = document.getElementById("live");
 
   function render(board) {
-    version = board.version;
+    if (board.version < versions.attendance) return;  // an older snapshot arrived late
+    versions.attendance = board.version;
     document.getElementById("present").textContent = board.present;
     document.getElementById("expected").textContent = board.expected;
     board.units.forEach(function (u) {
@@ -19,13 +22,28 @@
       if (bar) { bar.max = Math.max(u.seats, 1); bar.value = u.present; }
     });
   }
-  function snapshot() {
-    return fetch(cfg.snapshot, { credentials: "same-origin", cache: "no-store" })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (b) { if (b) render(b); })
-      .catch(function () {});
+  function renderLive(msg) {
+    if (!msg || msg.version < versions.live) return;
+    versions.live = msg.version;
+    var notice = document.getElementById("notice");
+    if (!notice || !msg.live) return;
+    notice.hidden = !msg.live.announcement;
+    if (msg.live.announcement) notice.textContent = msg.live.announcement.text;
   }
-  var polling = setInterval(snapshot, 5000);
+  function get(url) {
+    return fetch(url, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; });
+  }
+  var snapshots = {
+    attendance: function () { return get(cfg.snapshot).then(function (b) { if (b) render(b); }).catch(function () {}); },
+    live: function () { return cfg.live ? get(cfg.live).then(renderLive).catch(function () {}) : Promise.resolve(); }
+  };
+  function resync(latest) {  // versions the server says are current (on watch)
+    Object.keys(snapshots).forEach(function (stream) {
+      if (!latest || latest[stream] === undefined || latest[stream] > versions[stream]) snapshots[stream]();
+    });
+  }
+  var polling = setInterval(snapshots.attendance, 5000);
   if (!window.io) return;
   var socket = window.io({ tryAllTransports: true });
   socket.on("connect", function () {
@@ -33,22 +51,18 @@
       if (reply && reply.ok) {
         if (live) live.className = "pill online";
         clearInterval(polling); polling = null;
-        snapshot();
+        resync(null);
       }
     });
   });
   socket.on("disconnect", function () {
     if (live) live.className = "pill offline";
-    if (!polling) polling = setInterval(snapshot, 5000);
+    if (!polling) polling = setInterval(snapshots.attendance, 5000);
   });
-  socket.on("dialogue", function (s) {
-    var notice = document.getElementById("notice");
-    if (!notice || !s.live) return;
-    notice.hidden = !s.live.announcement;
-    if (s.live.announcement) notice.textContent = s.live.announcement.text;
-  });
+  socket.on("live", renderLive);  // a full state: the newest wins, no gap to fill
   socket.on("attendance", function (msg) {
-    if (msg.version > version + 1) { snapshot(); return; }
+    if (msg.version <= versions.attendance) return;
+    if (msg.version > versions.attendance + 1) { snapshots.attendance(); return; }
     render(msg.board);
   });
 })();
