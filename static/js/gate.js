@@ -74,19 +74,35 @@
 
   // ---- talking to the server ---------------------------------------------------
   var online = navigator.onLine;
-  function setOnline(value) {
+  // Why the last send failed: "offline" (no answer), "busy" or "unavailable" (503: the
+  // server asks to come back later), "cannot_save" (503: its disk or database refuses
+  // writes). In every case the scan stays in the queue until the server has it.
+  function setOnline(value, trouble) {
     online = value;
     var net = $("net");
-    net.textContent = value ? T.online : T.offline;
-    net.className = "pill " + (value ? "online" : "offline");
+    var why = value ? "online" : (trouble === "cannot_save" ? "cannot_save" : trouble === "busy" || trouble === "unavailable" ? "busy" : "offline");
+    net.textContent = T[why];
+    net.className = "pill " + (value ? "online" : why === "offline" ? "offline" : "offline trouble-" + why);
   }
+  var retryAt = 0;  // Date.now() before which the queue is not resent (Retry-After)
   function post(url, body) {
     return fetch(url, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": cfg.csrf },
       body: JSON.stringify(body)
     }).then(function (r) {
-      if (r.status >= 500) throw new Error("server " + r.status);
+      if (r.status >= 500) {
+        var error = new Error("server " + r.status);
+        error.trouble = "offline";
+        if (r.status === 503) {
+          retryAt = Date.now() + 1000 * (parseInt(r.headers.get("Retry-After"), 10) || 5);
+          return r.json().catch(function () { return {}; }).then(function (d) {
+            error.trouble = d.error || "busy";
+            throw error;
+          });
+        }
+        throw error;
+      }
       return r.json().then(function (data) { data._status = r.status; return data; });
     });
   }
@@ -100,7 +116,7 @@
   }
   var flushing = false;
   function flush() {
-    if (flushing) return Promise.resolve();
+    if (flushing || Date.now() < retryAt) return Promise.resolve();
     flushing = true;
     return queueAll().then(function (items) {
       items.sort(function (a, b) { return a.scanned_at < b.scanned_at ? -1 : 1; });
@@ -112,7 +128,7 @@
           });
         });
       }, Promise.resolve());
-    }).catch(function () { setOnline(false); })
+    }).catch(function (e) { setOnline(false, e && e.trouble); })
       .then(function () { flushing = false; return updateQueueCount(); });
   }
 
@@ -166,13 +182,14 @@
         setOnline(true);
         showServer(data);
         return queueDelete(item.nonce);
-      }, function () {
-        setOnline(false);
+      }, function (e) {
+        var trouble = e && e.trouble;
+        setOnline(false, trouble);
         return localLookup(token).then(function (found) {
           if (found && found.first) {
             item.offline = true;
             queuePut(item);
-            show("ok", T.offline_ok, found.entry.n, [found.entry.u, T.categories[found.entry.c]].filter(Boolean).join(" · "));
+            show("ok", T.offline_ok, found.entry.n, [trouble === "cannot_save" ? T.cannot_save : "", found.entry.u, T.categories[found.entry.c]].filter(Boolean).join(" · "));
           } else if (found) {
             show("warn", T.offline_seen, found.entry.n, found.entry.u);
           } else {
