@@ -163,7 +163,7 @@ def walk_in(event_id: int):
         attendee_services.register_walk_in(
             event, category=form.category.data, full_name=form.full_name.data,
             organization=form.organization.data, position=form.position.data,
-            phone=form.phone.data)))
+            phone=form.phone.data, nonce=form.nonce.data or None)))
 
 
 @bp.post("/events/<int:event_id>/substitute")
@@ -172,7 +172,7 @@ def substitute(event_id: int):
         attendee_services.register_substitute(
             event, attendee_services.find_attendee(event, form.replaces_id.data),
             full_name=form.full_name.data, position=form.position.data,
-            phone=form.phone.data)))
+            phone=form.phone.data, nonce=form.nonce.data or None)))
 
 
 # --- the attendance board and the projector --------------------------------------

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..attendees.models import Attendee
 from ..errors import Conflict, DomainError, NotFound
 from ..events.versions import bump
 from ..extensions import db
+from ..nonces import first_wins
 from ..types import utcnow
 from ..validation import field_error, optional_text, required_text
 from .models import (
@@ -172,10 +174,15 @@ def ask(event, attendee: Attendee, *, text: str, kind: str = "question",
                         asker_name=attendee.full_name, show_name=bool(show_name), kind=kind,
                         topic=topic, text=text, original_text=text, source="live",
                         client_nonce=nonce or None)
-    db.session.add(question)
+    return first_wins(lambda: _saved(question, event), lambda: _made(Question, event, nonce))
+
+
+def _saved(row, event):
+    """Add ``row``, move the dialogue's version on, commit; returns the row."""
+    db.session.add(row)
     _touch(event)
     db.session.commit()
-    return question
+    return row
 
 
 def submit_unit_question(link, *, text: str, kind: str = "question",
@@ -201,10 +208,7 @@ def submit_unit_question(link, *, text: str, kind: str = "question",
                         asker_name=optional_text(asker_name, "asker_name", max_length=120),
                         text=text, original_text=text, source="unit",
                         client_nonce=nonce or None)
-    db.session.add(question)
-    _touch(event)
-    db.session.commit()
-    return question
+    return first_wins(lambda: _saved(question, event), lambda: _made(Question, event, nonce))
 
 
 def unit_questions(event, unit_id: int) -> list[Question]:
@@ -234,13 +238,21 @@ def vote(question: Question, attendee: Attendee, *, support: bool = True) -> int
     if question.status not in ("approved", "answering"):
         raise DomainError(_("Only questions in the queue can be supported."),
                           code="not_votable")
-    existing = db.session.scalar(select(Vote).where(Vote.question_id == question.id,
-                                                    Vote.attendee_id == attendee.id))
-    if support and existing is None:
-        db.session.add(Vote(question_id=question.id, attendee_id=attendee.id))
-    elif not support and existing is not None:
-        db.session.delete(existing)
-    _touch(question_event(question))
+    # One statement each way, harmless twice and at the same moment: the second support
+    # of a pair inserts nothing, the second withdrawal deletes nothing.
+    if support:
+        dialect = db.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        changed = db.session.execute(
+            insert(Vote).values(question_id=question.id, attendee_id=attendee.id)
+            .on_conflict_do_nothing(index_elements=["question_id", "attendee_id"])
+            .returning(Vote.id)).first() is not None
+    else:
+        changed = db.session.execute(delete(Vote).where(
+            Vote.question_id == question.id, Vote.attendee_id == attendee.id)
+            .execution_options(synchronize_session=False)).rowcount > 0
+    if changed:
+        _touch(question_event(question))
     db.session.commit()
     return vote_count(question)
 
@@ -449,10 +461,8 @@ def request_floor(event, attendee: Attendee, *, topic: str = "",
                            topic=optional_text(topic, "topic", max_length=200),
                            client_nonce=nonce or None,
                            seconds=dialogue_state(event).speaking_seconds)
-    db.session.add(request)
-    _touch(event)
-    db.session.commit()
-    return request
+    return first_wins(lambda: _saved(request, event),
+                      lambda: _made(FloorRequest, event, nonce))
 
 
 def find_floor(event, request_id: int) -> FloorRequest:

@@ -52,6 +52,9 @@ def bump(event: Event | int, stream: str) -> int:
     column = _column(stream)
     event_id = event if isinstance(event, int) else event.id
     table = Event.__table__
+    # Write the caller's pending changes first: a refused insert fails here, before the
+    # event's row is locked, and the lock is held only from now until the commit.
+    db.session.flush()
     version = db.session.execute(
         update(table).where(table.c.id == event_id)
         .values({column.key: table.c[column.key] + 1})
