@@ -24,6 +24,7 @@ from ..auth.services import can
 from ..events.live import live_state
 from ..events.models import Event
 from ..extensions import csrf, db
+from ..types import utcnow
 from . import services
 from .models import Attendance, Gate
 from .openapi import OPENAPI
@@ -44,7 +45,8 @@ def authorize(event: Event) -> None:
     """Let in a device of this event's gates or staff with a role in the event."""
     header = request.headers.get("Authorization", "")
     bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
-    device = services.device_for(bearer or request.cookies.get(GATE_COOKIE))
+    device = services.device_for(bearer or request.cookies.get(GATE_COOKIE),
+                                 clock=_gate_clock())
     g.device, g.gate = None, None
     if device is not None:
         if device.gate.event_id != event.id:
@@ -110,6 +112,16 @@ def _parse_time(value) -> datetime | None:
     return parsed
 
 
+def _gate_clock() -> datetime | None:
+    """The gate's own time as it sent the request (``X-Gate-Clock``, ISO 8601), if any."""
+    value = request.headers.get("X-Gate-Clock", "")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
 def _gate_for(event: Event, name: str | None) -> Gate | None:
     if g.gate is not None:
         return g.gate  # a device speaks for its own gate only
@@ -134,9 +146,16 @@ def create_checkin(event_id: int):
     nonce = data.get("nonce")
     if nonce is not None and (not isinstance(nonce, str) or not 8 <= len(nonce) <= 64):
         _error(422, "invalid", _("“nonce” must be a string of 8 to 64 characters."))
+    # An online scan arrives as it happens: the server's clock is the arrival time. A
+    # scan the gate queued (offline, or refused with a 503) keeps the gate's time if,
+    # corrected by the gate's clock offset, it falls in the gate's offline span.
+    scanned_at = _parse_time(data.get("scanned_at"))
+    late = bool(data.get("queued") or data.get("offline"))
     result = services.check_in(
         event, data["token"], nonce=nonce, gate=_gate_for(event, data.get("gate")),
-        scanned_at=_parse_time(data.get("scanned_at")),
+        scanned_at=scanned_at if late else None,
+        clock_offset=services.clock_offset(g.device, _gate_clock()),
+        believable_from=services.believable_since(g.device, utcnow()),
         by_user=current_user if g.device is None and current_user.is_authenticated else None,
         offline_admitted=bool(data.get("offline")))
     if result.code == "checked_in":

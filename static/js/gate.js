@@ -49,8 +49,15 @@
       return Array.prototype.map.call(new Uint8Array(buf), function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
     });
   }
+  // Every request carries the tablet's own clock: the server measures the offset and
+  // dates scans sent late from the queue by it (an online scan takes the server's time).
+  function clockHeader(headers) {
+    headers = headers || {};
+    headers["X-Gate-Clock"] = new Date().toISOString();
+    return headers;
+  }
   function syncList() {
-    return fetch(cfg.list, { credentials: "same-origin" }).then(function (r) {
+    return fetch(cfg.list, { credentials: "same-origin", headers: clockHeader() }).then(function (r) {
       if (!r.ok) throw new Error(r.status);
       return r.json();
     }).then(function (data) {
@@ -88,7 +95,7 @@
   function post(url, body) {
     return fetch(url, {
       method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": cfg.csrf },
+      headers: clockHeader({ "Content-Type": "application/json", "X-CSRFToken": cfg.csrf }),
       body: JSON.stringify(body)
     }).then(function (r) {
       if (r.status >= 500) {
@@ -122,7 +129,9 @@
       items.sort(function (a, b) { return a.scanned_at < b.scanned_at ? -1 : 1; });
       return items.reduce(function (p, item) {
         return p.then(function () {
-          return post(cfg.checkin, item).then(function () {
+          // From the queue: late, so the server weighs the gate's time of the scan.
+          var late = Object.assign({}, item, { queued: true });
+          return post(cfg.checkin, late).then(function () {
             setOnline(true);
             return queueDelete(item.nonce);
           });
