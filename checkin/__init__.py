@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import i18n, templating
+    from . import health, i18n, templating
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, limiter, login, migrate, socketio
 
@@ -55,6 +55,7 @@ def _init_extensions(app: Flask) -> None:
                       channel=app.config["SOCKETIO_CHANNEL"], cors_allowed_origins=None)
     register_error_handlers(app)
     templating.init_app(app)
+    health.init_app(app)
 
     from .auth.models import User
 

@@ -46,5 +46,13 @@ def live_changed(event, live: dict) -> None:
                   to=event_room(event.id, "public"))
 
 
+def heartbeat(event_id: int, versions: dict[str, int]) -> None:
+    """The latest version of each stream, to every page of the meeting *served by this
+    process* — sent without the message queue, so it arrives while the queue is away.
+    A page behind on a stream fetches that stream's snapshot (see :mod:`checkin.health`)."""
+    socketio.emit("heartbeat", {"event": event_id, "versions": versions},
+                  to=event_room(event_id, "public"), ignore_queue=True)
+
+
 def own_questions_changed(attendee_id: int, mine: dict) -> None:
     socketio.emit("mine", mine, to=attendee_room(attendee_id))

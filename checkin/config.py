@@ -56,6 +56,11 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         #: milliseconds; the request answers 503. 0 disables it (the CLI does, for
         #: migrations and backups).
         "DB_STATEMENT_TIMEOUT_MS": int(env.get("DB_STATEMENT_TIMEOUT_MS", "10000")),
+        #: Every open page of a meeting in progress hears the latest versions this often
+        #: (and as soon as the message queue comes back); 0 turns the heartbeat off.
+        "HEARTBEAT_SECONDS": float(env.get("HEARTBEAT_SECONDS", "10")),
+        #: /healthz fails below this much free disk where the server writes.
+        "HEALTH_MIN_FREE_MB": int(env.get("HEALTH_MIN_FREE_MB", "200")),
         #: A 503 tells clients to come back after this many seconds.
         "RETRY_AFTER_SECONDS": int(env.get("RETRY_AFTER_SECONDS", "3")),
         #: Base of every link we hand out (nomination links, later invitations).

@@ -150,6 +150,10 @@ def register_error_handlers(app: Flask) -> None:
         trouble = database_trouble(exc)
         if trouble is None:
             raise exc  # a bug: Flask logs it and answers 500
+        if trouble == "cannot_save":
+            from .health import note_refusal
+
+            note_refusal()  # /healthz reports it for a while
         suppressed = _log_throttle(trouble)
         if suppressed is not None:
             log.warning("database %s: answering 503 (%s)%s", trouble,

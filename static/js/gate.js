@@ -338,6 +338,13 @@
       if (live.announcement) note.textContent = live.announcement.text;
     };
     socket.on("live", function (m) { showLive(m.live, m.version); });
+    socket.on("heartbeat", function (hb) {
+      if (hb.versions.live > liveVersion)
+        fetch(cfg.live, { credentials: "same-origin", headers: clockHeader() })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (m) { if (m) showLive(m.live, m.version); })
+          .catch(function () {});
+    });
     socket.on("dialogue", function (s) { showLive(s.live, s.live_version); });
   }
 

@@ -59,7 +59,10 @@
     if (live) live.className = "pill offline";
     if (!polling) polling = setInterval(snapshots.attendance, 5000);
   });
-  socket.on("live", renderLive);  // a full state: the newest wins, no gap to fill
+  socket.on("live", renderLive);
+  // Every few seconds (and when the message queue comes back) the server says where
+  // each stream is: a page that missed a message catches up on that stream only.
+  socket.on("heartbeat", function (hb) { resync(hb.versions); });  // a full state: the newest wins, no gap to fill
   socket.on("attendance", function (msg) {
     if (msg.version <= versions.attendance) return;
     if (msg.version > versions.attendance + 1) { snapshots.attendance(); return; }

@@ -37,4 +37,9 @@
   socket.on("disconnect", function () { if (!polling) polling = setInterval(refresh, 5000); });
   socket.on("dialogue", refresh);
   socket.on("live", refresh);  // the mode and announcements show on the stage too
+  socket.on("heartbeat", function (hb) {  // missed a change (the message queue was away)?
+    var stage = document.getElementById("stage-body").dataset;
+    if (hb.versions.dialogue > (parseInt(stage.version, 10) || 0) ||
+        hb.versions.live > (parseInt(stage.liveVersion, 10) || 0)) refresh();
+  });
 })();
