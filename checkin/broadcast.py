@@ -54,5 +54,10 @@ def heartbeat(event_id: int, versions: dict[str, int]) -> None:
                   to=event_room(event_id, "public"), ignore_queue=True)
 
 
+def reload_pages(event_id: int) -> None:
+    """The database was restored: every open page of the event reloads."""
+    socketio.emit("reload", {"event": event_id}, to=event_room(event_id, "public"))
+
+
 def own_questions_changed(attendee_id: int, mine: dict) -> None:
     socketio.emit("mine", mine, to=attendee_room(attendee_id))

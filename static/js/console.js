@@ -97,6 +97,7 @@
   });
   socket.on("disconnect", function () { live.className = "pill offline"; if (!polling) polling = setInterval(refresh, 5000); });
   socket.on("console", function () { refresh(); });
+  socket.on("reload", function () { location.reload(); });  // the database was restored
   socket.on("heartbeat", function (hb) {  // missed a change (the message queue was away)?
     if (hb.versions.dialogue > (parseInt(body().dataset.version, 10) || 0)) refresh();
   });

@@ -338,6 +338,7 @@
       if (live.announcement) note.textContent = live.announcement.text;
     };
     socket.on("live", function (m) { showLive(m.live, m.version); });
+    socket.on("reload", function () { location.reload(); });  // the database was restored
     socket.on("heartbeat", function (hb) {
       if (hb.versions.live > liveVersion)
         fetch(cfg.live, { credentials: "same-origin", headers: clockHeader() })

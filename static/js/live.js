@@ -60,6 +60,7 @@
     if (!polling) polling = setInterval(snapshots.attendance, 5000);
   });
   socket.on("live", renderLive);
+  socket.on("reload", function () { location.reload(); });  // the database was restored
   // Every few seconds (and when the message queue comes back) the server says where
   // each stream is: a page that missed a message catches up on that stream only.
   socket.on("heartbeat", function (hb) { resync(hb.versions); });  // a full state: the newest wins, no gap to fill

@@ -254,4 +254,5 @@
   });
   socket.on("live", function (m) { if (m.version > versions.live + 1) liveSnapshot(); else applyLive(m.live, m.version); });
   socket.on("mine", renderMine);
+  socket.on("reload", function () { location.reload(); });  // the database was restored
 })();

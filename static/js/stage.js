@@ -36,6 +36,7 @@
   });
   socket.on("disconnect", function () { if (!polling) polling = setInterval(refresh, 5000); });
   socket.on("dialogue", refresh);
+  socket.on("reload", function () { location.reload(); });  // the database was restored
   socket.on("live", refresh);  // the mode and announcements show on the stage too
   socket.on("heartbeat", function (hb) {  // missed a change (the message queue was away)?
     var stage = document.getElementById("stage-body").dataset;
