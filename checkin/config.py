@@ -61,6 +61,9 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "HEARTBEAT_SECONDS": float(env.get("HEARTBEAT_SECONDS", "10")),
         #: /healthz fails below this much free disk where the server writes.
         "HEALTH_MIN_FREE_MB": int(env.get("HEALTH_MIN_FREE_MB", "200")),
+        #: PostgreSQL ends a session left idle inside a transaction this long (a request
+        #: that died half-way must not keep the event's row locked). 0 disables it.
+        "DB_IDLE_IN_TRANSACTION_MS": int(env.get("DB_IDLE_IN_TRANSACTION_MS", "300000")),
         #: A 503 tells clients to come back after this many seconds.
         "RETRY_AFTER_SECONDS": int(env.get("RETRY_AFTER_SECONDS", "3")),
         #: Base of every link we hand out (nomination links, later invitations).
@@ -115,11 +118,10 @@ def engine_options(config: Mapping) -> dict:
         "pool_recycle": 1800,
     }
     if uri.startswith("postgresql"):
-        timeout = int(config["DB_STATEMENT_TIMEOUT_MS"])
-        # An abandoned transaction must not keep the event's row locked either.
         options["connect_args"] = {
             "connect_timeout": 5,
-            "options": f"-c statement_timeout={timeout} "
-                       f"-c idle_in_transaction_session_timeout={max(timeout, 30000) * 2}",
+            "options": f"-c statement_timeout={int(config['DB_STATEMENT_TIMEOUT_MS'])} "
+                       "-c idle_in_transaction_session_timeout="
+                       f"{int(config['DB_IDLE_IN_TRANSACTION_MS'])}",
         }
     return options
