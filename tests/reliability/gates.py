@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 def gate_process(urls: list[str], path: str, device: str, plan: list[tuple[str, str]],
                  connections: int, out) -> None:
     """Send every ``(token, nonce)`` of ``plan`` once; put ``(statuses, results,
-    latencies, errors)`` on ``out``."""
+    latencies, errors, (first request, last answer))`` (wall-clock seconds) on ``out``."""
     statuses: dict[int, int] = {}
     results: dict[str, int] = {}
     latencies: list[float] = []
@@ -44,7 +44,11 @@ def gate_process(urls: list[str], path: str, device: str, plan: list[tuple[str, 
                     statuses[response.status] = statuses.get(response.status, 0) + 1
                     latencies.append(elapsed)
                 if response.status == 503:
+                    # As the gate page does: keep the scan, wait, send it again (on a new
+                    # connection: the server does not keep an idle one that long).
+                    conn.close()
                     time.sleep(float(response.getheader("Retry-After") or 1))
+                    conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
                     continue
                 if response.status == 200:
                     result = json.loads(data)["result"]
@@ -54,8 +58,9 @@ def gate_process(urls: list[str], path: str, device: str, plan: list[tuple[str, 
         conn.close()
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    began = time.time()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    out.put((statuses, results, latencies, errors))
+    out.put((statuses, results, latencies, errors, (began, time.time())))

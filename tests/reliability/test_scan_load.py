@@ -74,7 +74,7 @@ def test_scans_from_eight_gates_count_everyone_once(app, event, invite, redis_se
     statuses: dict[int, int] = {}
     results: dict[str, int] = {}
     errors: list[str] = []
-    for s, r, _latencies, e in reports:
+    for s, r, _latencies, e, _span in reports:
         for k, v in s.items():
             statuses[k] = statuses.get(k, 0) + v
         for k, v in r.items():
