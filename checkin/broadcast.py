@@ -3,7 +3,7 @@
 Each function is called by a service's caller *after* the change is committed,
 with a payload built by the same serializers as the JSON API, and every message
 carries its stream and that stream's version (``{"stream": "attendance" | "dialogue"
-| "live", "version": n, …}``, see :mod:`checkin.events.versions`): a client that sees
+| "live", "version": n, …}``, see :mod:`checkin.versions`): a client that sees
 a gap in one stream (or reconnects) fetches that stream's snapshot over HTTP. With
 ``MESSAGE_QUEUE`` set, Flask-SocketIO relays through Redis so that every server process
 reaches its own clients.

@@ -103,6 +103,19 @@ def database_trouble(exc: BaseException) -> str | None:
     return None
 
 
+#: When the database last refused a write (monotonic seconds): /healthz reports it.
+_last_refusal: float | None = None
+
+
+def note_refusal() -> None:
+    global _last_refusal
+    _last_refusal = time.monotonic()
+
+
+def seconds_since_refusal() -> float | None:
+    return None if _last_refusal is None else time.monotonic() - _last_refusal
+
+
 class _Throttle:
     """Log a recurring trouble once, then a count at most every ``every`` seconds
     (a burst of 503s must not flood the log)."""
@@ -151,8 +164,6 @@ def register_error_handlers(app: Flask) -> None:
         if trouble is None:
             raise exc  # a bug: Flask logs it and answers 500
         if trouble == "cannot_save":
-            from .health import note_refusal
-
             note_refusal()  # /healthz reports it for a while
         suppressed = _log_throttle(trouble)
         if suppressed is not None:

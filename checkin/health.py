@@ -183,21 +183,15 @@ def _database(problems: list[str]) -> str:
     return "ok"
 
 
-#: When the database last refused a write (monotonic seconds), set by the 503 handler.
-_last_refusal: float | None = None
+#: How long /healthz keeps reporting a write the database refused (503 cannot_save).
 REFUSAL_MEMORY = 60.0
 
 
-def note_refusal() -> None:
-    global _last_refusal
-    _last_refusal = time.monotonic()
-
-
 def _recent_refusal() -> float | None:
-    if _last_refusal is None:
-        return None
-    ago = time.monotonic() - _last_refusal
-    return ago if ago < REFUSAL_MEMORY else None
+    from .errors import seconds_since_refusal
+
+    ago = seconds_since_refusal()
+    return ago if ago is not None and ago < REFUSAL_MEMORY else None
 
 
 def _disk(problems: list[str]) -> str:
@@ -227,6 +221,8 @@ def _disk(problems: list[str]) -> str:
 
 _started = False
 _start_lock = threading.Lock()
+#: Meetings get heartbeats from when check-in opens (6 h before the start) for two days.
+HEARTBEAT_BEFORE = timedelta(hours=6)
 
 
 def start_heartbeat(app: Flask) -> None:
@@ -260,7 +256,6 @@ def beat() -> int:
     """Send every meeting in progress its streams' versions, to this process's own
     clients (not through the queue). Returns how many meetings it told."""
     from . import broadcast
-    from .attendance.services import OPENS_BEFORE
     from .events.models import Event
     from .types import utcnow
 
@@ -268,7 +263,7 @@ def beat() -> int:
     rows = db.session.execute(
         select(Event.id, Event.attendance_version, Event.dialogue_version,
                Event.live_version)
-        .where(Event.starts_at <= now + OPENS_BEFORE,
+        .where(Event.starts_at <= now + HEARTBEAT_BEFORE,
                Event.starts_at >= now - timedelta(days=2))).all()
     db.session.rollback()  # end the read: never hold a transaction between beats
     for event_id, attendance, dialogue, live in rows:

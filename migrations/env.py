@@ -10,8 +10,7 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-# Keep the loggers the app already made (a migration run from inside the app, as the
-# tests do, would otherwise silence them for the rest of the process).
+# Keep the app's own loggers working when migrations run inside it (tests, `checkin db`).
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 

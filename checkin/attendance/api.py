@@ -16,7 +16,6 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
 from wtforms import ValidationError as WTFValidationError
 
-from .. import broadcast
 from ..attendees.invitations import active_invitations
 from ..attendees.models import Attendee
 from ..attendees.services import find_attendee, search_attendees
@@ -28,6 +27,7 @@ from ..types import utcnow
 from . import services
 from .models import Attendance, Gate
 from .openapi import OPENAPI
+from .payloads import person_json, result_json
 
 api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(api)
@@ -45,13 +45,14 @@ def authorize(event: Event) -> None:
     """Let in a device of this event's gates or staff with a role in the event."""
     header = request.headers.get("Authorization", "")
     bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
-    device = services.device_for(bearer or request.cookies.get(GATE_COOKIE),
-                                 clock=_gate_clock())
+    device = services.device_for(bearer or request.cookies.get(GATE_COOKIE))
     g.device, g.gate = None, None
     if device is not None:
         if device.gate.event_id != event.id:
             _error(403, "forbidden", _("This device belongs to another meeting's gate."))
         g.device, g.gate = device, device.gate
+        if request.method == "POST":
+            services.mark_device_seen(device, clock=_gate_clock())
     elif current_user.is_authenticated and can(current_user, event, "gate"):
         pass
     elif current_user.is_authenticated:
@@ -76,28 +77,6 @@ def _event(event_id: int) -> Event:
         _error(404, "not_found", _("This event does not exist."))
     authorize(event)
     return event
-
-
-def person_json(person: Attendee | None) -> dict | None:
-    if person is None:
-        return None
-    return {"id": person.id, "full_name": person.full_name, "position": person.position,
-            "unit": person.affiliation, "category": person.category}
-
-
-def result_json(result: services.CheckinResult) -> dict:
-    attendance = result.attendance
-    return {
-        "result": result.code,
-        "message": result.message,
-        "attendee": person_json(result.attendee),
-        "first_checkin": None if attendance is None else {
-            "at": attendance.checked_in_at.isoformat(),
-            "gate": attendance.gate.name if attendance.gate else None,
-            "method": attendance.method,
-        },
-        "flagged": result.flagged,
-    }
 
 
 def _parse_time(value) -> datetime | None:
@@ -130,12 +109,6 @@ def _gate_for(event: Event, name: str | None) -> Gate | None:
     return db.session.scalar(select(Gate).where(Gate.event_id == event.id, Gate.name == name))
 
 
-def announce(event: Event, result: services.CheckinResult) -> None:
-    """After a commit that changed attendance: tell the staff pages."""
-    board = services.attendance_board(event).as_dict()
-    broadcast.attendance_changed(event, board, checkin=result_json(result))
-
-
 @api.post("/events/<int:event_id>/checkins")
 def create_checkin(event_id: int):
     event = _event(event_id)
@@ -159,7 +132,7 @@ def create_checkin(event_id: int):
         by_user=current_user if g.device is None and current_user.is_authenticated else None,
         offline_admitted=bool(data.get("offline")))
     if result.code == "checked_in":
-        announce(event, result)
+        services.announce(event, result)
     return jsonify(result_json(result)), 200
 
 
@@ -177,7 +150,7 @@ def manual_checkin(event_id: int):
         gate=_gate_for(event, data.get("gate")),
         by_user=current_user if current_user.is_authenticated else None)
     if result.code == "checked_in":
-        announce(event, result)
+        services.announce(event, result)
     return jsonify(result_json(result))
 
 

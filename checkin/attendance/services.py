@@ -20,15 +20,18 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .. import broadcast
 from ..attendees.invitations import TOKEN_SHAPE, token_from
 from ..attendees.models import Attendee, Invitation
+from ..audit import services as audit
 from ..errors import Conflict, DomainError, NotFound
-from ..events.versions import bump
 from ..extensions import db
 from ..i18n import format_clock
 from ..types import utcnow
 from ..validation import required_text
+from ..versions import bump
 from .models import Attendance, CheckinUndo, Gate, GateDevice, Scan
+from .payloads import result_json
 
 #: Check-in opens this long before the meeting starts …
 OPENS_BEFORE = timedelta(hours=6)
@@ -202,13 +205,15 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None
                     code = "revoked"
     if code is None and person.event_id != event.id:
         code = "wrong_event"
+    if code is None and person.replaced:
+        code = "revoked"  # a substitute holds this seat now, by hand as by scan
     if code is None:
         opens, closes = checkin_window(event)
         if not opens <= when <= closes:
             code = "closed"
 
     attendance = None
-    flagged = False
+    flagged = moved = False
     version = None
     try:
         if code is None:
@@ -219,8 +224,7 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None
                 "created_at": now})
             code = "checked_in" if inserted else "already_checked_in"
             flagged = code == "already_checked_in" and offline_admitted
-            if flagged and when < now and _earlier_admission(event, person, when, gate):
-                version = bump(event, "attendance")
+            moved = flagged and when < now and _earlier_admission(event, person, when, gate)
         logged = _insert_scan({
             "event_id": event.id, "nonce": nonce, "scanned": _redacted(scanned),
             "result": code, "attendee_id": person.id if person and code != "wrong_event"
@@ -233,8 +237,8 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None
         if code in ("checked_in", "already_checked_in"):
             attendance = db.session.scalar(select(Attendance).where(
                 Attendance.event_id == event.id, Attendance.attendee_id == person.id))
-        if code == "checked_in":
-            version = bump(event, "attendance")
+        if code == "checked_in" or moved:
+            version = bump(event, "attendance")  # last: the event's row is locked till commit
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -256,6 +260,33 @@ def _earlier_admission(event, person: Attendee, when: datetime, gate: Gate | Non
     return moved.rowcount > 0
 
 
+def admit_walk_in(event, *, nonce: str | None = None, gate: Gate | None = None, by_user=None,
+                  **fields) -> CheckinResult:
+    """Register a guest or press member at the desk and check them in, as one action.
+
+    The form's ``nonce`` names both halves, so a form that arrives twice registers
+    one person and answers with the first check-in.
+    """
+    from ..attendees.services import register_walk_in
+
+    nonce = nonce or secrets.token_hex(16)
+    person = register_walk_in(event, nonce=nonce, **fields)
+    return check_in(event, "", attendee=person, nonce=nonce, method="manual", gate=gate,
+                    by_user=by_user)
+
+
+def admit_substitute(event, original: Attendee, *, nonce: str | None = None,
+                     gate: Gate | None = None, by_user=None, **fields) -> CheckinResult:
+    """Register someone in place of ``original`` and check them in, as one action
+    (the original's invitation is revoked; see ``register_substitute``)."""
+    from ..attendees.services import register_substitute
+
+    nonce = nonce or secrets.token_hex(16)
+    person = register_substitute(event, original, nonce=nonce, **fields)
+    return check_in(event, "", attendee=person, nonce=nonce, method="manual", gate=gate,
+                    by_user=by_user)
+
+
 def undo_check_in(event, attendee: Attendee, *, by_user=None, reason: str = "") -> None:
     """Remove a check-in made by mistake, keeping a record of it."""
     attendance = db.session.scalar(select(Attendance).where(
@@ -269,6 +300,9 @@ def undo_check_in(event, attendee: Attendee, *, by_user=None, reason: str = "") 
                                undone_by_id=by_user.id if by_user else None,
                                reason=(reason or "")[:255]))
     db.session.delete(attendance)
+    audit.record("checkin.undo", event=event, target=attendee, by_user=by_user, before={
+        "checked_in_at": attendance.checked_in_at, "method": attendance.method,
+        "gate": attendance.gate.name if attendance.gate else None}, after={"reason": reason})
     bump(event, "attendance")
     db.session.commit()
 
@@ -324,18 +358,23 @@ def pair_device(pairing_token: str, *, label: str = "") -> tuple[GateDevice, str
     return device, token
 
 
-def device_for(token: str | None, *, clock: datetime | None = None) -> GateDevice | None:
-    """The active device holding ``token``, or None.
-
-    Keeps (at most once a minute) when the device was last heard of; a silence longer
-    than :data:`OFFLINE_GAP` is recorded as its offline span. ``clock`` is the device's
-    own time as it sent the request: the offset to the server's clock is kept with it.
-    """
+def device_for(token: str | None) -> GateDevice | None:
+    """The active device holding ``token``, or None. Reads only."""
     if not token:
         return None
     device = db.session.scalar(select(GateDevice).where(GateDevice.token_hash == _hash(token)))
     if device is None or device.revoked_at is not None:
         return None
+    return device
+
+
+def mark_device_seen(device: GateDevice, *, clock: datetime | None = None) -> None:
+    """Record that ``device`` is working (at most once a minute, to keep scans lean).
+
+    A silence longer than :data:`OFFLINE_GAP` is recorded as its offline span. ``clock``
+    is the device's own time as it sent the request: the offset to the server's clock
+    is kept with it.
+    """
     now = utcnow()
     if device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1):
         if device.last_seen_at is not None and now - device.last_seen_at > OFFLINE_GAP:
@@ -344,7 +383,6 @@ def device_for(token: str | None, *, clock: datetime | None = None) -> GateDevic
         if clock is not None:
             device.clock_offset_ms = round((now - clock).total_seconds() * 1000)
         db.session.commit()
-    return device
 
 
 def clock_offset(device: GateDevice | None, clock: datetime | None) -> timedelta | None:
@@ -357,8 +395,10 @@ def clock_offset(device: GateDevice | None, clock: datetime | None) -> timedelta
     return None
 
 
-def revoke_device(device: GateDevice) -> None:
+def revoke_device(device: GateDevice, *, by_user=None) -> None:
     device.revoked_at = utcnow()
+    audit.record("device.revoke", event=device.gate.event_id, target=device.gate,
+                 target_type="gate", after={"device": device.label[:60]}, by_user=by_user)
     db.session.commit()
 
 
@@ -475,8 +515,8 @@ def recent_checkins(event, limit: int = 20) -> list[Attendance]:
 
 
 def attendance_of(attendee: Attendee) -> Attendance | None:
-    return db.session.scalar(select(Attendance).where(Attendance.event_id == attendee.event_id,
-                                                      Attendance.attendee_id == attendee.id))
+    """The attendance of ``attendee``, if present (see :meth:`Attendance.of`)."""
+    return Attendance.of(attendee)
 
 
 def join_online(event, attendee: Attendee) -> CheckinResult:
@@ -499,3 +539,9 @@ def seen_online(event, attendee: Attendee) -> None:
     if attendance is not None and attendance.method == "online":
         attendance.last_seen_at = utcnow()
         db.session.commit()
+
+
+def announce(event, result: CheckinResult) -> None:
+    """After a commit that changed attendance: tell the staff pages."""
+    board = attendance_board(event).as_dict()
+    broadcast.attendance_changed(event, board, checkin=result_json(result))

@@ -9,6 +9,7 @@ from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..i18n import fold
 from ..nonces import DOMAIN_REFUSALS, first_wins
+from ..transaction import transactional
 from ..types import utcnow
 from ..units.models import NominationLink, Unit
 from ..units.services import check_link_open, lock_quota
@@ -58,6 +59,7 @@ def _check_duplicate(event_id: int, name_folded: str, phone: str,
                          name=other.full_name, phone=phone), code="duplicate_attendee")
 
 
+@transactional
 def nominate(event, unit: Unit, *, full_name: str, position: str = "", phone: str = "",
              email: str = "", link: NominationLink | None = None,
              nonce: str | None = None) -> Attendee:
@@ -105,6 +107,7 @@ def _nominate(event, unit: Unit, data: dict, link, nonce) -> Attendee:
     return attendee
 
 
+@transactional
 def add_attendee(event, *, category: str, full_name: str, position: str = "",
                  phone: str = "", email: str = "", unit: Unit | None = None,
                  organization: str = "", nonce: str | None = None,
@@ -142,6 +145,7 @@ def add_attendee(event, *, category: str, full_name: str, position: str = "",
     return first_wins(save, lambda: _made_by(event, nonce), also=DOMAIN_REFUSALS)
 
 
+@transactional
 def update_attendee(attendee: Attendee, *, full_name: str, position: str = "",
                     phone: str = "", email: str = "", organization: str | None = None,
                     link: NominationLink | None = None) -> Attendee:
@@ -293,9 +297,9 @@ def _substitute(event, original: Attendee, full_name, position, phone, nonce) ->
             select(Attendee.id).where(Attendee.substitute_for_id == original.id)):
         raise Conflict(_("%(name)s has already been replaced.", name=original.full_name),
                        code="already_replaced")
-    from ..attendance.services import attendance_of
+    from ..attendance.models import Attendance
 
-    if attendance_of(original) is not None:
+    if Attendance.of(original) is not None:
         raise Conflict(_("%(name)s is already checked in and cannot be replaced.",
                          name=original.full_name), code="already_checked_in")
     data = _clean(full_name, position, phone, "")

@@ -9,8 +9,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..audit import services as audit
 from ..errors import Conflict, DomainError
 from ..extensions import db
+from ..transaction import commit, transactional
 from ..validation import field_error, required_text
 from .models import ACCOUNT_ROLES, EVENT_ROLES, EventRole, User
 
@@ -45,16 +47,18 @@ def create_user(*, username: str, password: str, full_name: str, role: str = "st
     return user
 
 
+@transactional
 def set_password(user: User, password: str) -> None:
     _check_password(password)
     user.password_hash = _hasher.hash(password)
-    db.session.commit()
+    commit()
 
 
+@transactional
 def update_user(user: User, *, full_name: str, role: str, active: bool,
-                by_user: User | None = None) -> User:
-    """Change an account. An administrator cannot take away their own rights (and so
-    lock everyone out)."""
+                by_user: User | None = None, password: str | None = None) -> User:
+    """Change an account — and its password, when one is given — as one action. An
+    administrator cannot take away their own rights (and so lock everyone out)."""
     if by_user is not None and user.id == by_user.id and (role != "admin" or not active):
         raise field_error("role", _("You cannot remove your own administrator rights."),
                           "own_admin")
@@ -62,7 +66,9 @@ def update_user(user: User, *, full_name: str, role: str, active: bool,
         raise field_error("role", _("Choose a role."), "invalid_role")
     user.full_name = required_text(full_name, "full_name", max_length=120)
     user.role, user.active = role, active
-    db.session.commit()
+    if password:
+        set_password(user, password)
+    commit()
     return user
 
 
@@ -122,6 +128,7 @@ def assign_event_role(event, user: User, role: str) -> EventRole:
         return existing
     grant = EventRole(event_id=event.id, user_id=user.id, role=role)
     db.session.add(grant)
+    audit.record("role.assign", event=event, target=user, after={"role": role})
     db.session.commit()
     return grant
 
@@ -134,6 +141,8 @@ def revoke_event_role(grant: EventRole) -> None:
             EventRole.id != grant.id))
         if others is None:
             raise Conflict(_("An event needs at least one organizer."), code="last_organizer")
+    audit.record("role.revoke", event=grant.event_id, target=grant.user,
+                 before={"role": grant.role})
     db.session.delete(grant)
     db.session.commit()
 

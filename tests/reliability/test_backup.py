@@ -7,9 +7,9 @@ import json
 
 from sqlalchemy import func, select
 
+from checkin import versions
 from checkin.attendance.models import Attendance
 from checkin.attendance.services import check_in
-from checkin.events import versions
 from checkin.events.models import Event
 from checkin.extensions import db
 

@@ -19,9 +19,9 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from checkin import versions
 from checkin.attendance.models import Attendance, Scan
 from checkin.attendance.services import make_device_token
-from checkin.events import versions
 from checkin.extensions import db
 
 from .gates import gate_process

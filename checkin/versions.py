@@ -26,8 +26,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from ..extensions import db
-from .models import Event
+from .events.models import Event
+from .extensions import db
 
 #: The streams, in the order heartbeats and snapshots list them.
 STREAMS = ("attendance", "dialogue", "live")
