@@ -74,3 +74,13 @@ def gate_token(event):
     from checkin.attendance.services import make_device_token
 
     return make_device_token(event, gate_name="Cổng chính")
+
+
+@pytest.fixture(autouse=True)
+def _forget_refused_writes():
+    """A test that makes the database refuse a write leaves /healthz failing for a
+    minute in this process (as it should in production); later tests start afresh."""
+    yield
+    import checkin.errors
+
+    checkin.errors._last_refusal = None
