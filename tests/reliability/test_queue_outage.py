@@ -24,8 +24,9 @@ from checkin.dialogue.services import ask, public_state, set_agenda
 from checkin.events.models import Event
 from checkin.extensions import db
 from tests.conftest import PASSWORD
+from tests.servers import gunicorn, server_env
 
-from .servers import Redis, start_gunicorn, stop
+from .servers import Redis
 
 PHONES_PER_PROCESS = 3
 OUTAGE_SECONDS = 10
@@ -98,12 +99,10 @@ def redis_server():
 
 @pytest.fixture
 def servers(app, redis_server):
-    urls, procs = start_gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], env={
-        "MESSAGE_QUEUE": redis_server.url,
-        "SOCKETIO_CHANNEL": f"checkin-outage-{secrets.token_hex(4)}"})
-    yield urls
-    for proc in procs:
-        stop(proc)
+    env = server_env(app, MESSAGE_QUEUE=redis_server.url, RATELIMIT_ENABLED="0",
+                     SOCKETIO_CHANNEL=f"checkin-outage-{secrets.token_hex(4)}")
+    with gunicorn(env, count=2) as urls:
+        yield urls
 
 
 def test_every_phone_agrees_with_the_database_soon_after_redis_returns(

@@ -23,9 +23,10 @@ from checkin import versions
 from checkin.attendance.models import Attendance, Scan
 from checkin.attendance.services import make_device_token
 from checkin.extensions import db
+from tests.servers import gunicorn, server_env
 
 from .gates import gate_process
-from .servers import Redis, start_gunicorn, stop
+from .servers import Redis
 
 FULL = os.environ.get("RELIABILITY_FULL") == "1"
 INVITATIONS = 500 if FULL else 100
@@ -51,9 +52,9 @@ def test_scans_from_eight_gates_count_everyone_once(app, event, invite, redis_se
     scans = tokens + [rng.choice(tokens) for _ in range(SCANS - len(tokens))]
     rng.shuffle(scans)
     plan = [(token, secrets.token_hex(12)) for token in scans]
-    urls, procs = start_gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], env={
-        "MESSAGE_QUEUE": redis_server.url, "SOCKETIO_CHANNEL": "checkin-load"})
-    try:
+    env = server_env(app, MESSAGE_QUEUE=redis_server.url, RATELIMIT_ENABLED="0",
+                     SOCKETIO_CHANNEL=f"checkin-load-{secrets.token_hex(4)}")
+    with gunicorn(env, count=2) as urls:
         ctx = multiprocessing.get_context("spawn")
         out = ctx.Queue()
         gates = [ctx.Process(target=gate_process, args=(
@@ -68,9 +69,6 @@ def test_scans_from_eight_gates_count_everyone_once(app, event, invite, redis_se
             gate.join(timeout=30)
             if gate.is_alive():
                 gate.kill()
-    finally:
-        for proc in procs:
-            stop(proc)
     statuses: dict[int, int] = {}
     results: dict[str, int] = {}
     errors: list[str] = []
