@@ -121,10 +121,16 @@ def engine_options(config: Mapping) -> dict:
         "pool_recycle": 1800,
     }
     if uri.startswith("postgresql"):
+        from sqlalchemy.engine import make_url
+
+        # Keep options the URL already gives (e.g. ?options=-csearch_path%3D…): the
+        # driver takes this argument instead of the URL's.
+        given = make_url(uri).query.get("options", "")
+        given = given if isinstance(given, str) else " ".join(given)
         options["connect_args"] = {
             "connect_timeout": 5,
-            "options": f"-c statement_timeout={int(config['DB_STATEMENT_TIMEOUT_MS'])} "
+            "options": f"{given} -c statement_timeout={int(config['DB_STATEMENT_TIMEOUT_MS'])} "
                        "-c idle_in_transaction_session_timeout="
-                       f"{int(config['DB_IDLE_IN_TRANSACTION_MS'])}",
+                       f"{int(config['DB_IDLE_IN_TRANSACTION_MS'])}".strip(),
         }
     return options

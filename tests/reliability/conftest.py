@@ -56,6 +56,9 @@ def engine_swap(app):
 
     def swap(url: str | None = None, **options):
         db.session.remove()
+        given = original.url.query.get("options")  # the run's own schema (search_path)
+        if url is None and given and "options" in options.get("connect_args", {}):
+            options["connect_args"]["options"] = f"{given} {options['connect_args']['options']}"
         engine = create_engine(url or original.url, **options)
         made.append(engine)
         engines[None] = engine
