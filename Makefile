@@ -10,13 +10,25 @@ export FLASK_APP := wsgi:app
 # PostgreSQL database the suite runs against a second time (created if missing).
 TEST_PG_URL ?= postgresql://postgres@127.0.0.1:5432/checkin_test
 
-.PHONY: run run-venue test test-sqlite test-postgres setup translations messages lint bench screenshots
+.PHONY: run run-venue test test-sqlite test-postgres test-wheel setup translations messages lint \
+	lock bench screenshots
 
-$(BIN)/.installed: pyproject.toml
+# Dependencies come from the lock files, every file checked against its hash; the
+# project itself is installed on top, without resolving anything again.
+$(BIN)/.installed: pyproject.toml requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+# Renew the lock files after changing the dependencies in pyproject.toml.
+LOCK := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+lock: $(BIN)/.installed
+	$(BIN)/pip install --quiet pip-tools
+	$(LOCK) -o requirements/main.txt pyproject.toml
+	$(LOCK) --extra dev -o requirements/dev.txt pyproject.toml
 
 translations: $(BIN)/.installed
 	$(BIN)/pybabel compile -d checkin/translations 2>&1 | grep -v "^compiling" || true
@@ -64,7 +76,11 @@ test: setup
 	scripts/ensure-redis
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
-	$(MAKE) --no-print-directory test-sqlite test-postgres
+	$(MAKE) --no-print-directory test-sqlite test-postgres test-wheel
+
+# The wheel, installed in a clean virtual environment, serves /login and /healthz.
+test-wheel: translations
+	scripts/check-wheel
 
 test-sqlite:
 	$(BIN)/pytest

@@ -43,7 +43,7 @@ def prepare(db_url: str) -> tuple[int, list[str], str]:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url})
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
+        upgrade(directory=str(ROOT / "checkin" / "migrations"))
         load_demo(admin_password="checkin-demo")
         event = db.session.scalars(select(Event).order_by(Event.id)).first()
         event.starts_at = utcnow() - timedelta(minutes=10)

@@ -52,7 +52,7 @@ def prepare(db_url: str, clients: int) -> tuple[int, list[str], int]:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "RATELIMIT_ENABLED": False})
     with app.app_context(), app.test_request_context():
-        upgrade(directory=str(ROOT / "migrations"))
+        upgrade(directory=str(ROOT / "checkin" / "migrations"))
         event = db.session.scalars(select(Event)).first()
         if event is None:
             from checkin.events.services import create_event

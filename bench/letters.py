@@ -32,7 +32,7 @@ def main() -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
                       "PUBLIC_URL": "https://hop.tinhdoantayninh.vn"})
     with app.app_context(), app.test_request_context():
-        upgrade(directory=str(ROOT / "migrations"))
+        upgrade(directory=str(ROOT / "checkin" / "migrations"))
         event = create_event(created_by=None,
                              title="Hội nghị đại biểu thanh niên tiên tiến làm theo lời Bác",
                              starts_at=from_local(datetime(2030, 9, 20, 13, 30)),

@@ -55,7 +55,7 @@ def prepare(db_url: str) -> tuple[int, list[str], str]:
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade(directory=str(ROOT / "migrations"))
+        upgrade(directory=str(ROOT / "checkin" / "migrations"))
         start = utcnow() - timedelta(minutes=10)
         event = create_event(created_by=None, title="Đại hội — bài đo tải PostgreSQL",
                              starts_at=start, ends_at=start + timedelta(hours=4))

@@ -65,7 +65,7 @@ def measure(n: int, per_unit: int) -> float:
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tempfile.mkdtemp()}/p.db",
                       "RATELIMIT_ENABLED": False})
     with app.app_context(), app.test_request_context():
-        upgrade(directory=str(ROOT / "migrations"))
+        upgrade(directory=str(ROOT / "checkin" / "migrations"))
         programme = build(n, per_unit)
         ideas = db.session.query(Idea).count()
         review_s, review = best_of(3, lambda: services.review(programme, "Q2"))

@@ -40,7 +40,7 @@ def main() -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tempfile.mkdtemp()}/r.db",
                       "RATELIMIT_ENABLED": False})
     with app.app_context(), app.test_request_context():
-        upgrade(directory=str(ROOT / "migrations"))
+        upgrade(directory=str(ROOT / "checkin" / "migrations"))
         start = utcnow() - timedelta(hours=1)
         event = create_event(created_by=None, title="Hội nghị đối thoại — bài đo báo cáo",
                              kind="dialogue", starts_at=start, ends_at=start + timedelta(hours=3))

@@ -54,7 +54,7 @@ def prepare(db_url: str, people: int) -> dict:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "RATELIMIT_ENABLED": False})
     with app.app_context(), app.test_request_context():
-        upgrade(directory=str(ROOT / "migrations"))
+        upgrade(directory=str(ROOT / "checkin" / "migrations"))
         admin = create_user(username="bantochuc", password=PASSWORD, full_name="Ban Tổ chức",
                             role="admin")
         for i in range(STAFF):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
@@ -14,8 +16,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder="../templates",
-        static_folder="../static",
+        # Templates, static files, migrations and translations live inside the package,
+        # so an installed wheel serves exactly what a checkout does.
+        template_folder="templates",
+        static_folder="static",
     )
     app.config.update(load_config(app.instance_path))
     if test_config:
@@ -39,7 +43,7 @@ def _init_extensions(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(app.config),
                                                **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_project_path(app, "migrations")),
+    migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)
     login.init_app(app)
@@ -73,12 +77,6 @@ def _init_extensions(app: Flask) -> None:
     @login.user_loader
     def load_user(user_id: str):
         return db.session.get(User, int(user_id))
-
-
-def _project_path(app: Flask, name: str):
-    from pathlib import Path
-
-    return Path(app.root_path).parent / name
 
 
 @sa_event.listens_for(Engine, "connect")

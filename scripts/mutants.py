@@ -52,7 +52,7 @@ def _no_commit(name: str, path: str, find: str, tests: tuple[str, ...], rule: st
 
 MUTANTS = [
     Mutant("unique-attendance", "one attendance per person per event (schema)",
-           "migrations/versions/20261122_b3814701b27d_checkin.py",
+           "checkin/migrations/versions/20261122_b3814701b27d_checkin.py",
            "    sa.UniqueConstraint('event_id', 'attendee_id', "
            "name=op.f('uq_attendances_event_id_attendee_id'))",
            "    sa.CheckConstraint('1 = 1')",

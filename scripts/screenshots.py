@@ -43,7 +43,7 @@ def main() -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/demo.db",
                       "RATELIMIT_ENABLED": False})
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
+        upgrade(directory=str(ROOT / "checkin" / "migrations"))
         load_demo(admin_password="checkin-demo")
         links = db.session.scalars(select(NominationLink).order_by(NominationLink.id)).all()
         token = links[1].token  # Hòa Thành: some seats still open

@@ -24,7 +24,7 @@ from .invitations import active_invitations, invitation_url
 from .models import Attendee, LetterHead
 from .qr import dark_runs, qr_matrix
 
-FONTS = Path(__file__).resolve().parents[2] / "static" / "vendor" / "fonts"
+FONTS = Path(__file__).resolve().parents[1] / "static" / "vendor" / "fonts"
 
 #: Badge colours by category (RGB): delegate blue, guest amber, press green, presidium red.
 CATEGORY_COLOURS = {
