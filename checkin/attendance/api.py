@@ -23,6 +23,7 @@ from ..attendees.services import find_attendee, search_attendees
 from ..auth.services import can
 from ..events.models import Event
 from ..extensions import csrf, db
+from ..i18n import format_clock
 from . import services
 from .models import Attendance, Gate
 from .openapi import OPENAPI
@@ -39,23 +40,37 @@ def _error(status: int, code: str, message: str):
     abort(response)
 
 
-def authorize(event: Event) -> None:
-    """Let in a device of this event's gates or staff with a role in the event."""
+def _device_token() -> tuple[str | None, bool]:
+    """The device token of the request and whether it came as a bearer token."""
     header = request.headers.get("Authorization", "")
     bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
-    device = services.device_for(bearer or request.cookies.get(GATE_COOKIE))
+    return bearer or request.cookies.get(GATE_COOKIE), bearer is not None
+
+
+def authorize(event: Event | int) -> None:
+    """Let in a device of this event's gates or staff with a role in the event.
+
+    ``event`` may be just the id: a gate device is checked without loading the event
+    (the device is cached briefly, see :func:`services.gate_device`).
+    """
+    event_id = event if isinstance(event, int) else event.id
+    token, bearer = _device_token()
+    device = services.gate_device(token)
     g.device, g.gate = None, None
     if device is not None:
-        if device.gate.event_id != event.id:
+        if device.event_id != event_id:
             _error(403, "forbidden", _("This device belongs to another meeting's gate."))
         g.device, g.gate = device, device.gate
-    elif current_user.is_authenticated and can(current_user, event, "gate"):
-        pass
     elif current_user.is_authenticated:
-        _error(403, "forbidden", _("You do not have permission to open this page."))
+        if isinstance(event, int):
+            event = db.session.get(Event, event_id)
+            if event is None:
+                _error(404, "not_found", _("This event does not exist."))
+        if not can(current_user, event, "gate"):
+            _error(403, "forbidden", _("You do not have permission to open this page."))
     else:
         _error(401, "unauthorized", _("Sign in to use this page."))
-    if g.device is None or bearer is None:
+    if g.device is None or not bearer:
         cookie_auth = request.method not in ("GET", "HEAD", "OPTIONS")
     else:
         cookie_auth = False  # a valid bearer token cannot be sent by another site
@@ -109,23 +124,49 @@ def _parse_time(value) -> datetime | None:
     return parsed
 
 
-def _gate_for(event: Event, name: str | None) -> Gate | None:
+def _gate_for(event: Event | int, name: str | None) -> Gate | services.GateRef | None:
     if g.gate is not None:
         return g.gate  # a device speaks for its own gate only
     if not name:
         return None
-    return db.session.scalar(select(Gate).where(Gate.event_id == event.id, Gate.name == name))
+    event_id = event if isinstance(event, int) else event.id
+    return db.session.scalar(select(Gate).where(Gate.event_id == event_id, Gate.name == name))
 
 
-def announce(event: Event, result: services.CheckinResult) -> None:
-    """After a commit that changed attendance: tell the staff pages."""
+def arrival_json(result: services.CheckinResult) -> dict:
+    """One line of the board's "latest arrivals"."""
+    person, arrival = result.attendee, result.attendance
+    return {"id": person.id, "name": person.full_name, "unit": person.affiliation,
+            "clock": format_clock(arrival.checked_in_at) if arrival else "",
+            "gate": arrival.gate.name if arrival and arrival.gate else None}
+
+
+def announce(event: Event | int, result: services.CheckinResult, *, whole: bool = False
+             ) -> None:
+    """After a commit that changed attendance: tell the staff pages.
+
+    A check-in travels as a small change, coalesced with the burst it belongs to; anything
+    else (an undo; a walk-in or substitute, who change the expected numbers: ``whole``)
+    sends the whole board.
+    """
+    event_id = event if isinstance(event, int) else event.id
+    if not whole and result.code == "checked_in" and result.version is not None \
+            and isinstance(result.attendee, services.Person):
+        broadcast.attendance_arrived(event_id, services.board_change(result),
+                                     arrival_json(result))
+        return
+    if isinstance(event, int):
+        event = db.session.get(Event, event_id)
     board = services.attendance_board(event).as_dict()
     broadcast.attendance_changed(event, board, checkin=result_json(result))
 
 
 @api.post("/events/<int:event_id>/checkins")
 def create_checkin(event_id: int):
-    event = _event(event_id)
+    """A scan. A gate device's scan loads nothing but what :func:`services.check_in` reads
+    in its one statement; staff load the event to check their role."""
+    authorize(event_id)
+    event = event_id
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("token"), str) \
             or not data["token"].strip():

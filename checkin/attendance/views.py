@@ -153,7 +153,7 @@ def _register_and_check_in(event_id: int, form_class, register):
         return exc.to_dict(), exc.status
     result = services.check_in(event, "", attendee=person, nonce=form.nonce.data or None,
                                method="manual")
-    announce(event, result)
+    announce(event, result, whole=True)  # someone new is expected: the whole board
     return result_json(result)
 
 

@@ -106,7 +106,9 @@ def test_the_offline_list_has_digests_not_tokens(runner, client, event, delegate
 
 
 def test_a_check_in_reaches_the_staff_pages_live(socket_client, client, organizer, event,
-                                                 token):
+                                                 delegates, token):
+    from checkin.attendance.services import attendance_version
+
     login(client, organizer)
     watcher = socket_client(flask_test_client=client)
     assert watcher.emit("watch", {"event": event.id}, callback=True)["ok"]
@@ -117,8 +119,11 @@ def test_a_check_in_reaches_the_staff_pages_live(socket_client, client, organize
     messages = [m for m in watcher.get_received() if m["name"] == "attendance"]
     assert len(messages) == 1
     (payload,) = messages[0]["args"]
-    assert payload["board"]["present"] == 1 and payload["version"] == event.version
-    assert payload["checkin"]["attendee"]["full_name"] == "Nguyễn Văn An"
+    version = attendance_version(event.id)
+    # Only what changed: [version, unit, category, online, +1], and the arrival line.
+    assert payload["version"] == version
+    assert payload["changes"] == [[version, delegates[0].unit_id, "delegate", 0, 1]]
+    assert payload["arrivals"][0]["name"] == "Nguyễn Văn An"
 
 
 def test_strangers_cannot_watch_an_event(socket_client, app, client, event):
