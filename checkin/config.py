@@ -48,6 +48,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         #: Socket.IO message queue for several server processes (redis://…).
         "MESSAGE_QUEUE": env.get("MESSAGE_QUEUE") or None,
         "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE", "threading"),
+        #: permessage-deflate for WebSockets (off: it costs CPU per recipient, see create_app).
+        "WEBSOCKET_COMPRESSION": env.get("WEBSOCKET_COMPRESSION", "0") == "1",
         #: Redis channel the processes of one installation share.
         "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL", "flask-socketio"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),

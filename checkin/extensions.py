@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,4 +35,22 @@ csrf = CSRFProtect()
 login = LoginManager()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
-socketio = SocketIO()
+
+
+class SocketJSON:
+    """The JSON module of Socket.IO packets.
+
+    python-socketio encodes a broadcast once and sends the same text to every recipient;
+    this keeps Vietnamese as UTF-8 instead of ``\\uXXXX`` escapes (a 3.9 KB dialogue
+    message was 5.8 KB escaped).
+    """
+
+    @staticmethod
+    def dumps(obj, **kwargs) -> str:
+        kwargs.setdefault("ensure_ascii", False)
+        return json.dumps(obj, **kwargs)
+
+    loads = staticmethod(json.loads)
+
+
+socketio = SocketIO(json=SocketJSON)

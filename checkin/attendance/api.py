@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, g, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -47,8 +47,8 @@ def _device_token() -> tuple[str | None, bool]:
     return bearer or request.cookies.get(GATE_COOKIE), bearer is not None
 
 
-def authorize(event: Event | int) -> None:
-    """Let in a device of this event's gates or staff with a role in the event.
+def authorize(event: Event | int, roles: tuple[str, ...] = ("gate",)) -> None:
+    """Let in a device of this event's gates or staff with one of ``roles`` in the event.
 
     ``event`` may be just the id: a gate device is checked without loading the event
     (the device is cached briefly, see :func:`services.gate_device`).
@@ -66,7 +66,7 @@ def authorize(event: Event | int) -> None:
             event = db.session.get(Event, event_id)
             if event is None:
                 _error(404, "not_found", _("This event does not exist."))
-        if not can(current_user, event, "gate"):
+        if not can(current_user, event, *roles):
             _error(403, "forbidden", _("You do not have permission to open this page."))
     else:
         _error(401, "unauthorized", _("Sign in to use this page."))
@@ -234,8 +234,25 @@ def gate_list(event_id: int):
 
 @api.get("/events/<int:event_id>/attendance")
 def attendance(event_id: int):
-    event = _event(event_id)
-    return jsonify(services.attendance_board(event).as_dict())
+    """The board's snapshot, for screens that reconnect or saw a version go missing.
+
+    Moderators may read it too (a projector run by the secretariat). The ETag is the
+    attendance version: a screen that is up to date gets a 304 for one cheap query.
+    """
+    event = db.session.get(Event, event_id)
+    if event is None:
+        _error(404, "not_found", _("This event does not exist."))
+    authorize(event, ("gate", "moderator"))
+    current = f"a{services.attendance_version(event_id)}"
+    if request.if_none_match.contains(current):
+        response = current_app.response_class(status=304)
+    else:
+        board = services.attendance_board(event).as_dict()
+        response = jsonify(board)
+        current = f"a{board['version']}"
+    response.set_etag(current)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @api.get("/openapi.json")

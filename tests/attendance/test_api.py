@@ -193,3 +193,43 @@ def test_the_desk_registers_a_walk_in_and_a_substitute(runner, client, event, de
     bad = client.post(f"/events/{event.id}/walk-in", headers=bearer(device),
                       data={"category": "press", "full_name": ""})
     assert bad.status_code == 422 and bad.get_json()["message"]
+
+
+def test_the_board_snapshot_answers_304_while_nothing_changed(runner, client, event, token):
+    device = runner.invoke(args=["gate-token", "--event", str(event.id), "--gate",
+                                 "Cổng 1"]).output.strip()
+    url = f"/api/v1/events/{event.id}/attendance"
+    first = client.get(url, headers=bearer(device))
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get(url, headers={**bearer(device), "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    client.post(f"/api/v1/events/{event.id}/checkins", json={"token": token},
+                headers=bearer(device))
+    fresh = client.get(url, headers={**bearer(device), "If-None-Match": first.headers["ETag"]})
+    assert fresh.status_code == 200 and fresh.get_json()["present"] == 1
+    assert fresh.get_json()["version"] == first.get_json()["version"] + 1
+
+
+def test_a_burst_of_check_ins_reaches_the_screens_as_one_message(
+        app, socket_client, runner, client, organizer, event, delegates):
+    import time
+
+    from checkin.attendees.invitations import active_invitation
+
+    app.config["BOARD_COALESCE_SECONDS"] = 0.3
+    login(client, organizer)
+    watcher = socket_client(flask_test_client=client)
+    assert watcher.emit("watch", {"event": event.id}, callback=True)["ok"]
+    device = runner.invoke(args=["gate-token", "--event", str(event.id), "--gate",
+                                 "Cổng 1"]).output.strip()
+    for person in delegates:
+        client.post(f"/api/v1/events/{event.id}/checkins",
+                    json={"token": active_invitation(person).token}, headers=bearer(device))
+    first = [m["args"][0] for m in watcher.get_received() if m["name"] == "attendance"]
+    assert len(first) == 1 and len(first[0]["changes"]) == 1  # the first one at once
+    time.sleep(0.6)
+    rest = [m["args"][0] for m in watcher.get_received() if m["name"] == "attendance"]
+    assert len(rest) == 1  # the burst's others together
+    versions = [c[0] for m in first + rest for c in m["changes"]]
+    assert versions == list(range(versions[0], versions[0] + 3))
+    assert [a["name"] for a in rest[0]["arrivals"]] == ["Lê Hoàng Cường", "Trần Thị Bích"]
