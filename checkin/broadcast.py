@@ -2,9 +2,11 @@
 
 Each function is called by a service's caller *after* the change is committed,
 with a payload built by the same serializers as the JSON API, and every message
-carries the event's version number: a client that sees a gap (or reconnects)
-fetches a fresh snapshot over HTTP. With ``MESSAGE_QUEUE`` set, Flask-SocketIO
-relays through Redis so that every server process reaches its own clients.
+carries its stream and that stream's version (``{"stream": "attendance" | "dialogue"
+| "live", "version": n, …}``, see :mod:`checkin.events.versions`): a client that sees
+a gap in one stream (or reconnects) fetches that stream's snapshot over HTTP. With
+``MESSAGE_QUEUE`` set, Flask-SocketIO relays through Redis so that every server process
+reaches its own clients.
 """
 
 from __future__ import annotations
@@ -106,8 +108,15 @@ def attendee_room(attendee_id: int) -> str:
 def dialogue_changed(event, public: dict, console: dict) -> None:
     """The dialogue moved: the room's view to phones and the projector, the full view to
     the moderators' consoles."""
-    socketio.emit("dialogue", public, to=event_room(event.id, "public"))
+    socketio.emit("dialogue", public, to=event_room(event.id, "public"))  # carries its version
     socketio.emit("console", console, to=event_room(event.id, "moderators"))
+
+
+def live_changed(event, live: dict) -> None:
+    """The mode, the livestream or an announcement changed: every page of the meeting
+    (phones, projector, board, stage) shows it."""
+    socketio.emit("live", {"stream": "live", "version": event.live_version, "live": live},
+                  to=event_room(event.id, "public"))
 
 
 def own_questions_changed(attendee_id: int, mine: dict) -> None:

@@ -21,6 +21,7 @@ from ..attendees.invitations import active_invitations
 from ..attendees.models import Attendee
 from ..attendees.services import find_attendee, search_attendees
 from ..auth.services import can
+from ..events.live import live_state
 from ..events.models import Event
 from ..extensions import csrf, db
 from ..i18n import format_clock
@@ -226,7 +227,7 @@ def gate_list(event_id: int):
     arrived = set(db.session.scalars(select(Attendance.attendee_id)
                                      .where(Attendance.event_id == event.id)))
     people = db.session.scalars(select(Attendee).where(Attendee.event_id == event.id))
-    return jsonify({"version": event.version, "attendees": [
+    return jsonify({"version": event.attendance_version, "attendees": [
         {"h": services.token_digest(invitations[p.id].token), "n": p.full_name,
          "u": p.affiliation, "c": p.category, "in": p.id in arrived}
         for p in people if p.id in invitations]})
@@ -253,6 +254,14 @@ def attendance(event_id: int):
     response.set_etag(current)
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@api.get("/events/<int:event_id>/live")
+def live(event_id: int):
+    """The mode, the livestream and the latest announcement: the ``live`` stream's snapshot."""
+    event = _event(event_id)
+    version = event.live_version  # read before the state: the state is never older
+    return jsonify({"stream": "live", "version": version, "live": live_state(event)})
 
 
 @api.get("/openapi.json")

@@ -19,12 +19,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..attendees.invitations import TOKEN_SHAPE, token_from
 from ..attendees.models import Attendee, Invitation
 from ..errors import Conflict, DomainError, NotFound
 from ..events.models import Event
+from ..events.versions import bump
 from ..extensions import db
 from ..i18n import format_clock
 from ..types import utcnow
@@ -308,7 +308,7 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate=None,
             db.session.rollback()
             return _replay(event_id, nonce)
         if code == "checked_in":
-            version = _bump_attendance(event, event_id)
+            version = bump(event, "attendance")
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -316,17 +316,6 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate=None,
     visible = person if code != "wrong_event" else None
     return CheckinResult(code, visible, arrival, _message(code, visible, arrival),
                          flagged=flagged, version=version)
-
-
-def _bump_attendance(event, event_id: int) -> int:
-    """The attendance stream's next version, counted by the database in this transaction."""
-    table = _events
-    version = db.session.execute(
-        update(table).where(table.c.id == event_id).values(version=table.c.version + 1)
-        .returning(table.c.version)).scalar_one()
-    if isinstance(event, Event):
-        set_committed_value(event, "version", version)
-    return version
 
 
 def board_change(result: CheckinResult) -> list:
@@ -354,8 +343,7 @@ def undo_check_in(event, attendee: Attendee, *, by_user=None, reason: str = "") 
                                undone_by_id=by_user.id if by_user else None,
                                reason=(reason or "")[:255]))
     db.session.delete(attendance)
-    db.session.flush()
-    _bump_attendance(event, event.id)
+    bump(event, "attendance")
     db.session.commit()
 
 
@@ -534,7 +522,8 @@ class Board:
         return self.present - self.online
 
     def as_dict(self) -> dict:
-        return {"present": self.present, "expected": self.expected, "version": self.version,
+        return {"stream": "attendance", "version": self.version,
+                "present": self.present, "expected": self.expected,
                 "online": self.online, "in_person": self.in_person,
                 "units": [u.__dict__ for u in self.units],
                 "by_category": {k: {"present": p, "expected": e}
@@ -549,7 +538,8 @@ def attendance_board(event) -> Board:
     # The version is read by the same statement as the counts: one consistent snapshot,
     # holding exactly the check-ins numbered up to it (versions are taken under the
     # event row's lock, so they commit in order). Screens re-apply newer changes on top.
-    version_now = select(_events.c.version).where(_events.c.id == event.id).scalar_subquery()
+    version_now = (select(_events.c.attendance_version).where(_events.c.id == event.id)
+                   .scalar_subquery())
     rows = db.session.execute(
         select(Attendee.category, Attendee.unit_id, func.count(Attendee.id),
                func.count(Attendance.id), online_method, version_now)
@@ -584,8 +574,8 @@ def attendance_board(event) -> Board:
 
 def attendance_version(event_id: int) -> int:
     """The committed attendance version, read from the database (not the session)."""
-    return db.session.execute(select(_events.c.version).where(_events.c.id == event_id)
-                              ).scalar_one()
+    return db.session.execute(select(_events.c.attendance_version)
+                              .where(_events.c.id == event_id)).scalar_one()
 
 
 def missing_by_unit(event) -> dict[int, list[Attendee]]:

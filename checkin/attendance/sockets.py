@@ -12,8 +12,9 @@ from flask_socketio import join_room
 
 from ..auth.services import can
 from ..broadcast import event_room
+from ..events import versions
 from ..extensions import db, socketio
-from .services import device_for
+from .services import gate_device
 
 
 def _event(event_id):
@@ -31,8 +32,8 @@ def watch(data):
     event = _event((data or {}).get("event"))
     if event is None:
         return {"ok": False, "error": "not_found"}
-    device = device_for(request.cookies.get("gate_device"))
-    allowed = (device is not None and device.gate.event_id == event.id) or (
+    device = gate_device(request.cookies.get("gate_device"))
+    allowed = (device is not None and device.event_id == event.id) or (
         current_user.is_authenticated and can(current_user, event, "moderator", "gate"))
     if not allowed:
         return {"ok": False, "error": "forbidden"}
@@ -40,4 +41,4 @@ def watch(data):
     join_room(event_room(event.id, "public"))  # staff screens show the room's view too
     if current_user.is_authenticated and can(current_user, event, "moderator"):
         join_room(event_room(event.id, "moderators"))  # the console: unapproved text, names
-    return {"ok": True, "version": event.version}
+    return {"ok": True, "versions": versions.current(event)}

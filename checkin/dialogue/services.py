@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 
 from ..attendees.models import Attendee
 from ..errors import Conflict, DomainError, NotFound
+from ..events.versions import bump
 from ..extensions import db
 from ..types import utcnow
 from ..validation import field_error, optional_text, required_text
@@ -58,8 +59,9 @@ def dialogue_state(event, *, for_update: bool = False) -> DialogueState:
     return state
 
 
-def _touch(event) -> None:
-    event.version += 1
+def _touch(event) -> int:
+    """The dialogue changed: its version goes up by one, in this transaction."""
+    return bump(event, "dialogue")
 
 
 # --- lists and settings ----------------------------------------------------------
@@ -336,7 +338,7 @@ def start_answering(question: Question, *, version: int | None = None) -> Questi
             Question.event_id == question.event_id, Question.status == "answering",
             Question.id != question.id)):
         other.status = "approved"
-        other.version += 1
+        other.version = Question.version + 1
     question.status = "answering"
     return _save(question)
 
@@ -390,8 +392,8 @@ def merge(event, survivor: Question, others: list[Question]) -> Question:
                 Question.merged_into_id == other.id)):
             child.merged_into_id = survivor.id
         other.status, other.merged_into_id = "merged", survivor.id
-        other.version += 1
-    survivor.version += 1
+        other.version = Question.version + 1
+    survivor.version = Question.version + 1
     _touch(event)
     db.session.commit()
     return survivor
@@ -421,7 +423,7 @@ def bulk_classify(event, question_ids: list[int], *, kind: str | None = None,
             question.topic = topic
         if agency is not None:
             question.agency = agency
-        question.version += 1
+        question.version = Question.version + 1
         changed += 1
     _touch(event)
     db.session.commit()
@@ -551,7 +553,9 @@ def public_state(event) -> dict:
     from ..events.live import live_state
 
     return {
-        "version": event.version,
+        "stream": "dialogue",
+        "version": event.dialogue_version,
+        "live_version": event.live_version,
         "live": live_state(event),
         "agenda_item": {"id": item.id, "title": item.title} if item else None,
         "questions_open": questions_accepting(event),
@@ -581,7 +585,8 @@ def console_state(event) -> dict:
         .order_by(FloorRequest.created_at)).all()
     state = dialogue_state(event)
     return {
-        "version": event.version,
+        "stream": "dialogue",
+        "version": event.dialogue_version,
         "current_item_id": state.current_item_id,
         "questions_open": state.questions_open,
         "questions_item_id": state.questions_item_id,

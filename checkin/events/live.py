@@ -16,6 +16,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..validation import field_error, optional_text, required_text
 from .models import EVENT_MODES, Announcement, Livestream
+from .versions import bump
 
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _FACEBOOK_HOSTS = {"facebook.com", "www.facebook.com", "m.facebook.com", "web.facebook.com",
@@ -83,7 +84,7 @@ def set_stream(event, *, primary_url: str = "", backup_url: str = "",
     if stream.active == "backup" and not stream.backup_url:
         stream.active = "primary"
     db.session.add(stream)
-    event.version += 1
+    bump(event, "live")
     db.session.commit()
     return stream
 
@@ -95,7 +96,7 @@ def switch_stream(event, which: str) -> Livestream:
         raise DomainError(_("There is no backup stream to switch to."), code="no_backup")
     stream.active = which
     db.session.add(stream)
-    event.version += 1
+    bump(event, "live")
     db.session.commit()
     return stream
 
@@ -104,7 +105,7 @@ def announce(event, text: str, *, by_user=None) -> Announcement:
     note = Announcement(event_id=event.id, text=required_text(text, "text", max_length=300),
                         created_by_id=by_user.id if by_user else None)
     db.session.add(note)
-    event.version += 1
+    bump(event, "live")
     db.session.commit()
     return note
 
@@ -119,7 +120,7 @@ def switch_mode(event, mode: str, *, announcement: str = "", by_user=None) -> No
                                     text=required_text(announcement, "announcement",
                                                        max_length=300),
                                     created_by_id=by_user.id if by_user else None))
-    event.version += 1
+    bump(event, "live")
     db.session.commit()
 
 

@@ -302,13 +302,17 @@
   if (window.io) {
     var socket = window.io({ tryAllTransports: true });
     socket.on("connect", function () { socket.emit("watch", { event: cfg.event }); });
-    socket.on("dialogue", function (s) {
-      if (!s.live) return;
-      $("moved-online").hidden = s.live.mode !== "online";
+    var liveVersion = 0;  // the "live" stream's version: an older state never replaces a newer
+    var showLive = function (live, version) {
+      if (!live || version < liveVersion) return;
+      liveVersion = version;
+      $("moved-online").hidden = live.mode !== "online";
       var note = $("gate-announcement");
-      note.hidden = !s.live.announcement;
-      if (s.live.announcement) note.textContent = s.live.announcement.text;
-    });
+      note.hidden = !live.announcement;
+      if (live.announcement) note.textContent = live.announcement.text;
+    };
+    socket.on("live", function (m) { showLive(m.live, m.version); });
+    socket.on("dialogue", function (s) { showLive(s.live, s.live_version); });
   }
 
   // ---- start -------------------------------------------------------------------------

@@ -5,12 +5,15 @@
 // online, +1], several per message when they come in a burst. Every version is applied
 // once; a version that stays missing (a lost message) or a reconnect makes the page fetch
 // one snapshot (with If-None-Match, so an unchanged board costs a 304) and re-apply the
-// changes newer than it. While the socket is down, the snapshot is polled.
+// changes newer than it. While the socket is down, the snapshot is polled. The "live"
+// stream (mode, livestream, announcements) has its own version: a check-in never makes
+// the page refetch the announcements, nor the reverse.
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("live-config").textContent);
   var boardEl = document.getElementById("board");
   var live = document.getElementById("live");
+  var liveVersion = 0;
   var base = boardEl ? parseInt(boardEl.dataset.version, 10) || 0 : 0;  // all applied up to here
   var ahead = {};        // version → change, applied, above base (a hole below them)
   var state = null;      // counters, from the first snapshot
@@ -138,6 +141,20 @@
     arrivals(msg.arrivals);
   }
 
+  function renderLive(msg) {  // a full state: the newest wins, no gap to fill
+    if (!msg || msg.version < liveVersion) return;
+    liveVersion = msg.version;
+    var notice = document.getElementById("notice");
+    if (!notice || !msg.live) return;
+    notice.hidden = !msg.live.announcement;
+    if (msg.live.announcement) notice.textContent = msg.live.announcement.text;
+  }
+  function liveSnapshot() {
+    if (!cfg.live) return;
+    fetch(cfg.live, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; }).then(renderLive).catch(function () {});
+  }
+
   var polling = setInterval(snapshot, 5000);
   if (!window.io) return;
   // Reconnect with a randomized, growing delay: a hall's screens must not all come back
@@ -149,7 +166,9 @@
       if (reply && reply.ok) {
         if (live) live.className = "pill online";
         clearInterval(polling); polling = null;
-        if (!state || reply.version !== base) snapshot();
+        var latest = reply.versions || {};
+        if (!state || latest.attendance === undefined || latest.attendance !== base) snapshot();
+        if (latest.live === undefined || latest.live > liveVersion) liveSnapshot();
       }
     });
   });
@@ -157,11 +176,6 @@
     if (live) live.className = "pill offline";
     if (!polling) polling = setInterval(snapshot, 5000);
   });
-  socket.on("dialogue", function (s) {
-    var notice = document.getElementById("notice");
-    if (!notice || !s.live) return;
-    notice.hidden = !s.live.announcement;
-    if (s.live.announcement) notice.textContent = s.live.announcement.text;
-  });
+  socket.on("live", renderLive);
   socket.on("attendance", onMessage);
 })();

@@ -36,4 +36,5 @@
   });
   socket.on("disconnect", function () { if (!polling) polling = setInterval(refresh, 5000); });
   socket.on("dialogue", refresh);
+  socket.on("live", refresh);  // the mode and announcements show on the stage too
 })();

@@ -119,7 +119,9 @@ def test_a_check_in_reaches_the_staff_pages_live(socket_client, client, organize
     messages = [m for m in watcher.get_received() if m["name"] == "attendance"]
     assert len(messages) == 1
     (payload,) = messages[0]["args"]
+    db.session.refresh(event)
     version = attendance_version(event.id)
+    assert version == event.attendance_version == 2 and payload["stream"] == "attendance"
     # Only what changed: [version, unit, category, online, +1], and the arrival line.
     assert payload["version"] == version
     assert payload["changes"] == [[version, delegates[0].unit_id, "delegate", 0, 1]]
