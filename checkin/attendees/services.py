@@ -12,7 +12,7 @@ from ..types import utcnow
 from ..units.models import NominationLink, Unit
 from ..units.services import check_link_open, lock_quota
 from ..validation import field_error, normalize_email, normalize_phone, optional_text, required_text
-from .invitations import issue_invitation
+from .invitations import forget_invitations, issue_invitation
 from .models import CATEGORIES, Attendee, Invitation
 
 
@@ -275,6 +275,7 @@ def register_substitute(event, original: Attendee, *, full_name: str, position: 
             Invitation.attendee_id == original.id, Invitation.revoked_at.is_(None))):
         invitation.revoked_at = utcnow()  # their seat is the substitute's now
         invitation.revoke_reason = "substitute"
+        forget_invitations([invitation.token])
     person = Attendee(event_id=event.id, category="delegate", unit_id=original.unit_id,
                       name_folded=fold(data["full_name"]), substitute_for_id=original.id,
                       walk_in=True, **data)

@@ -43,8 +43,9 @@ def wants_json() -> bool:
 
 def announce(event: Event, *attendee_ids: int | None) -> None:
     """After a commit: the room's view, the console, and the authors' own lists."""
-    broadcast.dialogue_changed(event, services.public_state(event),
-                               services.console_state(event))
+    public = services.public_state(event)
+    services.remember_public_state(event.id, public)
+    broadcast.dialogue_changed(event, public, services.console_state(event))
     for attendee_id in {a for a in attendee_ids if a}:
         from ..attendees.models import Attendee
 

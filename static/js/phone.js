@@ -231,13 +231,20 @@
   var polling = setInterval(snapshot, 4000);
   var paused = setTimeout(function () { $("paused").hidden = false; }, 6000);
   if (!window.io) return;
-  var socket = window.io({ tryAllTransports: true });
+  var followed = false;
+  // Reconnect after a randomized, growing delay (0.5–1.5 s, doubling up to 15 s): a hall
+  // of phones does not come back in the same instant after the server restarts.
+  var socket = window.io({ tryAllTransports: true, reconnectionDelay: 1000,
+                           reconnectionDelayMax: 15000, randomizationFactor: 0.5 });
   socket.on("connect", function () {
-    socket.emit("follow", { token: cfg.token }, function (reply) {
+    // The page came with this delegate's own list; after a drop, ask for it again.
+    socket.emit("follow", { token: cfg.token, mine: followed }, function (reply) {
       if (reply && reply.ok) {
+        followed = true;
         clearTimeout(paused); $("paused").hidden = true;
         clearInterval(polling); polling = null;
-        renderState(reply.state); renderMine(reply.mine);
+        renderState(reply.state);
+        if (reply.mine) renderMine(reply.mine);
       }
     });
   });
