@@ -37,6 +37,16 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 
 
+def invitation_key() -> str:
+    """Rate-limit key of a delegate's endpoints (``/i/<token>/…``): the invitation, not the
+    address — a venue's Wi-Fi puts a thousand phones behind one address. Tokens carry 128
+    random bits, so a per-token limit still stops no guessing that could ever succeed."""
+    from flask import request
+
+    token = (request.view_args or {}).get("token")
+    return f"invitation:{token}" if token else get_remote_address()
+
+
 class SocketJSON:
     """The JSON module of Socket.IO packets.
 

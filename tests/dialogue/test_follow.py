@@ -55,3 +55,12 @@ def test_a_replaced_invitation_stops_following_at_once(socket_client, app, event
     again = socket_client(flask_test_client=app.test_client())
     assert again.emit("follow", {"token": old}, callback=True) == {
         "ok": False, "error": "invitation_replaced"}
+
+
+def test_polling_limits_count_per_invitation_not_per_address(app, event, delegates):
+    # A venue's Wi-Fi: every phone comes from the same address.
+    first, second = (active_invitation(p).token for p in delegates[:2])
+    phone = app.test_client()
+    codes = [phone.get(f"/i/{first}/dialogue.json").status_code for _ in range(121)]
+    assert codes[:120] == [200] * 120 and codes[120] == 429
+    assert app.test_client().get(f"/i/{second}/dialogue.json").status_code == 200
