@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import i18n, templating
+    from . import assets, i18n, templating
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, limiter, login, migrate, socketio
 
@@ -60,6 +60,7 @@ def _init_extensions(app: Flask) -> None:
         app.wsgi_app = WithoutWebSocketCompression(app.wsgi_app)
     register_error_handlers(app)
     templating.init_app(app)
+    assets.init_app(app)
 
     from .auth.models import User
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -34,6 +35,7 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login = LoginManager()
 babel = Babel()
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address)
 
 

@@ -1,4 +1,4 @@
-// The gate page: camera scanning (jsQR), a keyboard-wedge scanner field, search by
+// The gate page: camera scanning (BarcodeDetector, else jsQR), a keyboard-wedge scanner field, search by
 // name, and a queue in IndexedDB that keeps every scan until the server has it.
 (function () {
   "use strict";
@@ -196,12 +196,32 @@
   // ---- the camera ------------------------------------------------------------------
   var video = $("camera"), canvas = $("frame"), ctx = canvas.getContext("2d", { willReadFrequently: true });
   var stream = null, facing = "environment", scanning = false;
+  // The decoder: the browser's own BarcodeDetector where it reads QR codes (Android's
+  // Chrome, Safari), else jsQR (258 KB), fetched only when the camera starts.
+  var detector = null, detecting = false, decoder = null;
+  function loadDecoder() {
+    if (decoder) return decoder;
+    var native = "BarcodeDetector" in window && window.BarcodeDetector.getSupportedFormats
+      ? window.BarcodeDetector.getSupportedFormats().then(function (f) { return f.indexOf("qr_code") >= 0; }, function () { return false; })
+      : Promise.resolve(false);
+    decoder = native.then(function (ok) {
+      if (ok) { detector = new window.BarcodeDetector({ formats: ["qr_code"] }); return; }
+      return new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = cfg.jsqr; script.async = true;
+        script.onload = resolve; script.onerror = function () { decoder = null; reject(); };
+        document.head.appendChild(script);
+      });
+    });
+    return decoder;
+  }
   function stopCamera() { if (stream) stream.getTracks().forEach(function (t) { t.stop(); }); stream = null; }
   function startCamera() {
     if (!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia)) {
       $("camera-note").textContent = T.no_camera; return;
     }
     stopCamera();
+    loadDecoder().catch(function () {});
     navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: facing }, width: { ideal: 1280 } }, audio: false })
       .then(function (s) {
         stream = s; video.srcObject = s; video.play();
@@ -217,7 +237,17 @@
   var last = 0;
   function tick(time) {
     requestAnimationFrame(tick);
-    if (!stream || video.readyState < 2 || time - last < 120 || !window.jsQR) return;
+    if (!stream || video.readyState < 2 || time - last < 120) return;
+    if (detector) {
+      if (detecting) return;
+      last = time; detecting = true;
+      detector.detect(video).then(function (codes) {
+        detecting = false;
+        if (codes.length && codes[0].rawValue) handle(codes[0].rawValue);
+      }, function () { detecting = false; });
+      return;
+    }
+    if (!window.jsQR) return;
     last = time;
     var w = video.videoWidth, h = video.videoHeight, scale = Math.min(1, 640 / Math.max(w, h));
     canvas.width = Math.round(w * scale); canvas.height = Math.round(h * scale);
