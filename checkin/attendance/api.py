@@ -16,7 +16,6 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
 from wtforms import ValidationError as WTFValidationError
 
-from .. import broadcast
 from ..attendees.invitations import active_invitations
 from ..attendees.models import Attendee
 from ..attendees.services import find_attendee, search_attendees
@@ -24,10 +23,10 @@ from ..auth.services import can
 from ..events.live import live_state
 from ..events.models import Event
 from ..extensions import csrf, db
-from ..i18n import format_clock
 from . import services
 from .models import Attendance, Gate
 from .openapi import OPENAPI
+from .payloads import person_json, result_json
 
 api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(api)
@@ -62,6 +61,8 @@ def authorize(event: Event | int, roles: tuple[str, ...] = ("gate",)) -> None:
         if device.event_id != event_id:
             _error(403, "forbidden", _("This device belongs to another meeting's gate."))
         g.device, g.gate = device, device.gate
+        if request.method == "POST":
+            services.mark_device_seen(device)
     elif current_user.is_authenticated:
         if isinstance(event, int):
             event = db.session.get(Event, event_id)
@@ -91,28 +92,6 @@ def _event(event_id: int) -> Event:
     return event
 
 
-def person_json(person: Attendee | None) -> dict | None:
-    if person is None:
-        return None
-    return {"id": person.id, "full_name": person.full_name, "position": person.position,
-            "unit": person.affiliation, "category": person.category}
-
-
-def result_json(result: services.CheckinResult) -> dict:
-    attendance = result.attendance
-    return {
-        "result": result.code,
-        "message": result.message,
-        "attendee": person_json(result.attendee),
-        "first_checkin": None if attendance is None else {
-            "at": attendance.checked_in_at.isoformat(),
-            "gate": attendance.gate.name if attendance.gate else None,
-            "method": attendance.method,
-        },
-        "flagged": result.flagged,
-    }
-
-
 def _parse_time(value) -> datetime | None:
     if not value:
         return None
@@ -134,34 +113,6 @@ def _gate_for(event: Event | int, name: str | None) -> Gate | services.GateRef |
     return db.session.scalar(select(Gate).where(Gate.event_id == event_id, Gate.name == name))
 
 
-def arrival_json(result: services.CheckinResult) -> dict:
-    """One line of the board's "latest arrivals"."""
-    person, arrival = result.attendee, result.attendance
-    return {"id": person.id, "name": person.full_name, "unit": person.affiliation,
-            "clock": format_clock(arrival.checked_in_at) if arrival else "",
-            "gate": arrival.gate.name if arrival and arrival.gate else None}
-
-
-def announce(event: Event | int, result: services.CheckinResult, *, whole: bool = False
-             ) -> None:
-    """After a commit that changed attendance: tell the staff pages.
-
-    A check-in travels as a small change, coalesced with the burst it belongs to; anything
-    else (an undo; a walk-in or substitute, who change the expected numbers: ``whole``)
-    sends the whole board.
-    """
-    event_id = event if isinstance(event, int) else event.id
-    if not whole and result.code == "checked_in" and result.version is not None \
-            and isinstance(result.attendee, services.Person):
-        broadcast.attendance_arrived(event_id, services.board_change(result),
-                                     arrival_json(result))
-        return
-    if isinstance(event, int):
-        event = db.session.get(Event, event_id)
-    board = services.attendance_board(event).as_dict()
-    broadcast.attendance_changed(event, board, checkin=result_json(result))
-
-
 @api.post("/events/<int:event_id>/checkins")
 def create_checkin(event_id: int):
     """A scan. A gate device's scan loads nothing but what :func:`services.check_in` reads
@@ -181,7 +132,7 @@ def create_checkin(event_id: int):
         by_user=current_user if g.device is None and current_user.is_authenticated else None,
         offline_admitted=bool(data.get("offline")))
     if result.code == "checked_in":
-        announce(event, result)
+        services.announce(event, result)
     return jsonify(result_json(result)), 200
 
 
@@ -199,7 +150,7 @@ def manual_checkin(event_id: int):
         gate=_gate_for(event, data.get("gate")),
         by_user=current_user if current_user.is_authenticated else None)
     if result.code == "checked_in":
-        announce(event, result)
+        services.announce(event, result)
     return jsonify(result_json(result))
 
 

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .. import broadcast
 from ..attendees.invitations import TOKEN_SHAPE, token_from
 from ..attendees.models import Attendee, Invitation
 from ..errors import Conflict, DomainError, NotFound
@@ -30,6 +31,7 @@ from ..i18n import format_clock
 from ..types import utcnow
 from ..validation import required_text
 from .models import Attendance, CheckinUndo, Gate, GateDevice, Scan
+from .payloads import arrival_json, result_json
 
 #: Check-in opens this long before the meeting starts …
 OPENS_BEFORE = timedelta(hours=6)
@@ -273,6 +275,8 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate=None,
         code = "revoked"
     elif person.event_id != event_id:
         code = "wrong_event"
+    elif person.replaced:
+        code = "revoked"  # a substitute holds this seat now, by hand as by scan
     else:
         opens, closes = _window(row.starts_at, row.ends_at)
         if not opens <= when <= closes:
@@ -328,6 +332,33 @@ def board_change(result: CheckinResult) -> list:
     return [result.version,
             person.unit_id if counted and person.category == "delegate" else None,
             person.category if counted else None, online, 1]
+
+
+def admit_walk_in(event, *, nonce: str | None = None, gate: Gate | None = None, by_user=None,
+                  **fields) -> CheckinResult:
+    """Register a guest or press member at the desk and check them in, as one action.
+
+    The form's ``nonce`` names both halves, so a form that arrives twice registers
+    one person and answers with the first check-in.
+    """
+    from ..attendees.services import register_walk_in
+
+    nonce = nonce or secrets.token_hex(16)
+    person = register_walk_in(event, nonce=nonce, **fields)
+    return check_in(event, "", attendee=person, nonce=nonce, method="manual", gate=gate,
+                    by_user=by_user)
+
+
+def admit_substitute(event, original: Attendee, *, nonce: str | None = None,
+                     gate: Gate | None = None, by_user=None, **fields) -> CheckinResult:
+    """Register someone in place of ``original`` and check them in, as one action
+    (the original's invitation is revoked; see ``register_substitute``)."""
+    from ..attendees.services import register_substitute
+
+    nonce = nonce or secrets.token_hex(16)
+    person = register_substitute(event, original, nonce=nonce, **fields)
+    return check_in(event, "", attendee=person, nonce=nonce, method="manual", gate=gate,
+                    by_user=by_user)
 
 
 def undo_check_in(event, attendee: Attendee, *, by_user=None, reason: str = "") -> None:
@@ -399,17 +430,32 @@ def pair_device(pairing_token: str, *, label: str = "") -> tuple[GateDevice, str
 
 
 def device_for(token: str | None) -> GateDevice | None:
-    """The active device holding ``token``, or None."""
+    """The active device holding ``token``, or None. Reads only."""
     if not token:
         return None
     device = db.session.scalar(select(GateDevice).where(GateDevice.token_hash == _hash(token)))
     if device is None or device.revoked_at is not None:
         return None
-    now = utcnow()
-    if device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1):
-        device.last_seen_at = now
-        db.session.commit()
     return device
+
+
+def mark_device_seen(device: GateDevice | DeviceRef) -> None:
+    """Record that ``device`` is working: at most once a minute per process, and for a
+    cached device without reading it first, to keep scans lean."""
+    now = utcnow()
+    last = _seen_marked.get(device.id)
+    if last is not None and now - last < timedelta(minutes=1):
+        return
+    _seen_marked[device.id] = now
+    if len(_seen_marked) > 10_000:
+        _seen_marked.clear()
+    db.session.execute(update(GateDevice).where(GateDevice.id == device.id)
+                       .values(last_seen_at=now))
+    db.session.commit()
+
+
+#: When this process last wrote "last seen" of a device, by device id.
+_seen_marked: dict[int, datetime] = {}
 
 
 def revoke_device(device: GateDevice) -> None:
@@ -442,8 +488,8 @@ def gate_device(token: str | None) -> DeviceRef | None:
     """The active device holding ``token`` (and its gate), or None.
 
     Resolved with one statement and then kept for :data:`DEVICE_CACHE_SECONDS`, so a
-    gate scanning all morning costs one look-up every few seconds, not one per scan;
-    "last seen" is refreshed when the entry is, at most once a minute.
+    gate scanning all morning costs one look-up every few seconds, not one per scan.
+    Reads only (see :func:`mark_device_seen`).
     """
     if not token:
         return None
@@ -454,17 +500,12 @@ def gate_device(token: str | None) -> DeviceRef | None:
         return hit[1]
     row = db.session.execute(
         select(GateDevice.id, GateDevice.gate_id, Gate.name, Gate.event_id,
-               GateDevice.revoked_at, GateDevice.last_seen_at)
+               GateDevice.revoked_at)
         .join(Gate, Gate.id == GateDevice.gate_id).where(GateDevice.token_hash == digest)
     ).first()
     if row is None or row.revoked_at is not None:
         _device_cache.pop(digest, None)
         return None
-    seen = utcnow()
-    if row.last_seen_at is None or seen - row.last_seen_at > timedelta(minutes=1):
-        db.session.execute(update(GateDevice).where(GateDevice.id == row.id)
-                           .values(last_seen_at=seen))
-        db.session.commit()
     ref = DeviceRef(row.id, row.gate_id, row.name, row.event_id)
     if len(_device_cache) > 10_000:  # tokens of a whole series; never grows without bound
         _device_cache.clear()
@@ -597,8 +638,8 @@ def recent_checkins(event, limit: int = 20) -> list[Attendance]:
 
 
 def attendance_of(attendee: Attendee) -> Attendance | None:
-    return db.session.scalar(select(Attendance).where(Attendance.event_id == attendee.event_id,
-                                                      Attendance.attendee_id == attendee.id))
+    """The attendance of ``attendee``, if present (see :meth:`Attendance.of`)."""
+    return Attendance.of(attendee)
 
 
 def join_online(event, attendee: Attendee) -> CheckinResult:
@@ -621,3 +662,21 @@ def seen_online(event, attendee: Attendee) -> None:
     if attendance is not None and attendance.method == "online":
         attendance.last_seen_at = utcnow()
         db.session.commit()
+
+
+def announce(event: Event | int, result: CheckinResult, *, whole: bool = False) -> None:
+    """After a commit that changed attendance: tell the staff pages.
+
+    A check-in travels as a small change (:func:`board_change`), coalesced with the burst
+    it belongs to; anything else — an undo, or (``whole``) a walk-in or substitute, who
+    change the expected numbers — sends the whole board, which replaces the screens'.
+    """
+    event_id = event if isinstance(event, int) else event.id
+    if not whole and result.code == "checked_in" and result.version is not None \
+            and isinstance(result.attendee, Person):
+        broadcast.attendance_arrived(event_id, board_change(result), arrival_json(result))
+        return
+    if isinstance(event, int):
+        event = db.session.get(Event, event_id)
+    board = attendance_board(event).as_dict()
+    broadcast.attendance_changed(event, board, checkin=result_json(result))

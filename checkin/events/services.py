@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..transaction import transactional
 from ..validation import field_error, optional_text, parse_count, required_text
 from .models import EVENT_KINDS, EVENT_MODES, AgendaItem, Contribution, Event, EventSeries
 from .versions import bump
@@ -71,6 +72,7 @@ def create_event(*, created_by, title: str, starts_at: datetime, theme: str = ""
     return event
 
 
+@transactional
 def update_event(event: Event, *, title: str, starts_at: datetime, theme: str = "",
                  kind: str = "conference", mode: str = "in_person",
                  ends_at: datetime | None = None, venue: str = "", venue_address: str = "",
@@ -87,6 +89,7 @@ def update_event(event: Event, *, title: str, starts_at: datetime, theme: str = 
     return event
 
 
+@transactional
 def copy_event(source: Event, *, created_by, title: str, starts_at: datetime,
                theme: str | None = None, venue: str | None = None,
                venue_address: str | None = None, host_unit=None,
@@ -158,6 +161,7 @@ def _agenda_fields(title, planned_start, duration_minutes, presenter) -> dict:
             "presenter": optional_text(presenter, "presenter", max_length=255)}
 
 
+@transactional
 def add_agenda_item(event: Event, *, title: str, planned_start: datetime | None = None,
                     duration_minutes: object = None, presenter: str = "") -> AgendaItem:
     """Append an item to the programme."""
@@ -171,6 +175,7 @@ def add_agenda_item(event: Event, *, title: str, planned_start: datetime | None 
     return item
 
 
+@transactional
 def update_agenda_item(item: AgendaItem, *, title: str, planned_start: datetime | None = None,
                        duration_minutes: object = None, presenter: str = "") -> AgendaItem:
     for key, value in _agenda_fields(title, planned_start, duration_minutes,
@@ -217,6 +222,7 @@ def _renumber(event: Event, items: list[AgendaItem] | None = None) -> None:
     db.session.flush()
 
 
+@transactional
 def add_contribution(item: AgendaItem, *, unit, title: str, speaker: str = "") -> Contribution:
     """Assign a contribution ("tham luận") to a unit under an agenda item (seed 000)."""
     if unit is None:

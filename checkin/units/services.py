@@ -13,6 +13,7 @@ from ..errors import Conflict, DomainError, ValidationError
 from ..extensions import db
 from ..i18n import clean_name, fold
 from ..tabular import read_table
+from ..transaction import commit, transactional
 from ..types import utcnow
 from ..validation import field_error, optional_text, parse_count, required_text
 from .models import UNIT_KINDS, NominationLink, Quota, QuotaRule, Unit
@@ -84,6 +85,7 @@ def _check_parent(unit: Unit | None, parent: Unit | None) -> None:
         node = node.parent
 
 
+@transactional
 def create_unit(*, name: str, kind: str, member_count: object = 0,
                 parent: Unit | None = None, code: str | None = None) -> Unit:
     """Add a unit to the tree. Names are unique among siblings, codes everywhere."""
@@ -99,6 +101,7 @@ def create_unit(*, name: str, kind: str, member_count: object = 0,
     return unit
 
 
+@transactional
 def update_unit(unit: Unit, *, name: str, kind: str, member_count: object,
                 parent: Unit | None, code: str | None = None) -> Unit:
     """Change a unit's name, kind, member count, code or place in the tree."""
@@ -330,6 +333,7 @@ def import_units(filename: str, data: bytes) -> ImportResult:
 
 # --- quotas ----------------------------------------------------------------
 
+@transactional
 def set_quota_rules(event, rules: list[dict]) -> list[QuotaRule]:
     """Replace the event's quota rules with ``rules`` ({unit_kind, min_members_exclusive, seats}).
 
@@ -352,7 +356,7 @@ def set_quota_rules(event, rules: list[dict]) -> list[QuotaRule]:
                                min_members_exclusive=threshold, seats=seats))
     db.session.execute(QuotaRule.__table__.delete().where(QuotaRule.event_id == event.id))
     db.session.add_all(clean)
-    db.session.commit()
+    commit()
     return clean
 
 
@@ -373,6 +377,7 @@ class AllocationResult:
     kept_manual: int
 
 
+@transactional
 def apply_quota_rules(event, *, scope: Unit | None = None,
                       overwrite_manual: bool = False) -> AllocationResult:
     """Allocate seats to every unit (under ``scope``, if given) by the event's rules.
@@ -404,8 +409,17 @@ def apply_quota_rules(event, *, scope: Unit | None = None,
         quota.seats, quota.source = seats, "rule"
         allocated += seats
         touched += 1
-    db.session.commit()
+    commit()
     return AllocationResult(allocated=allocated, units=touched, kept_manual=kept)
+
+
+@transactional
+def save_quota_rules(event, rules: list[dict], *, scope: Unit | None = None,
+                     overwrite_manual: bool = False) -> AllocationResult:
+    """The quota rules form as one action: replace the rules and allocate by them,
+    together or not at all."""
+    set_quota_rules(event, rules)
+    return apply_quota_rules(event, scope=scope, overwrite_manual=overwrite_manual)
 
 
 def set_quota(event, unit: Unit, seats: object) -> Quota | None:
