@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from .. import broadcast
 from ..attendees.invitations import TOKEN_SHAPE, token_from
 from ..attendees.models import Attendee, Invitation
+from ..audit import services as audit
 from ..errors import Conflict, DomainError, NotFound
 from ..events.models import Event
 from ..events.versions import bump
@@ -374,6 +375,9 @@ def undo_check_in(event, attendee: Attendee, *, by_user=None, reason: str = "") 
                                undone_by_id=by_user.id if by_user else None,
                                reason=(reason or "")[:255]))
     db.session.delete(attendance)
+    audit.record("checkin.undo", event=event, target=attendee, by_user=by_user, before={
+        "checked_in_at": attendance.checked_in_at, "method": attendance.method,
+        "gate": attendance.gate.name if attendance.gate else None}, after={"reason": reason})
     bump(event, "attendance")
     db.session.commit()
 
@@ -458,8 +462,10 @@ def mark_device_seen(device: GateDevice | DeviceRef) -> None:
 _seen_marked: dict[int, datetime] = {}
 
 
-def revoke_device(device: GateDevice) -> None:
+def revoke_device(device: GateDevice, *, by_user=None) -> None:
     device.revoked_at = utcnow()
+    audit.record("device.revoke", event=device.gate.event_id, target=device.gate,
+                 target_type="gate", after={"device": device.label[:60]}, by_user=by_user)
     db.session.commit()
     _device_cache.pop(device.token_hash, None)
 

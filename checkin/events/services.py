@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..audit import services as audit
 from ..extensions import db
 from ..transaction import transactional
 from ..validation import field_error, optional_text, parse_count, required_text
@@ -81,9 +82,14 @@ def update_event(event: Event, *, title: str, starts_at: datetime, theme: str = 
     fields = _event_fields(title=title, theme=theme, kind=kind, mode=mode, starts_at=starts_at,
                            ends_at=ends_at, venue=venue, venue_address=venue_address,
                            nomination_deadline=nomination_deadline)
+    before = {key: getattr(event, key) for key in fields} | {"host_unit_id": event.host_unit_id}
     for key, value in fields.items():
         setattr(event, key, value)
     event.host_unit = host_unit
+    before, after = audit.changes(before, fields | {
+        "host_unit_id": host_unit.id if host_unit else None})
+    if after:
+        audit.record("event.update", event=event, target=event, before=before, after=after)
     bump(event, "live")
     db.session.commit()
     return event
