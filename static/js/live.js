@@ -1,4 +1,4 @@
-// Live attendance for the board and the projector.
+// Live attendance for the board, the projector and the attendance screen.
 //
 // The page starts from the board it was rendered with (or a snapshot over HTTP) and then
 // applies the small changes the server sends: each check-in is [version, unit, category,
@@ -7,7 +7,8 @@
 // one snapshot (with If-None-Match, so an unchanged board costs a 304) and re-apply the
 // changes newer than it. While the socket is down, the snapshot is polled. The "live"
 // stream (mode, livestream, announcements) has its own version: a check-in never makes
-// the page refetch the announcements, nor the reverse.
+// the page refetch the announcements, nor the reverse. Text is set with textContent; the
+// board's undo form is cloned from a server-rendered <template>.
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("live-config").textContent);
@@ -39,9 +40,9 @@
       s.units[row.dataset.unit] = { present: parseInt(row.querySelector(".present").textContent, 10) || 0,
                                     seats: bar ? parseInt(bar.max, 10) : 0 };
     });
-    document.querySelectorAll("[data-category]").forEach(function (el) {
-      s.cats[el.dataset.category] = { present: parseInt(el.dataset.present, 10) || 0,
-                                      expected: parseInt(el.dataset.expected, 10) || 0 };
+    document.querySelectorAll("#categories [data-cat]").forEach(function (el) {
+      s.cats[el.dataset.cat] = { present: parseInt(el.querySelector(".p").textContent, 10) || 0,
+                                 expected: parseInt(el.querySelector(".e").textContent, 10) || 0 };
     });
     return s;
   }
@@ -57,10 +58,14 @@
       var bar = row.querySelector("progress");
       if (bar) { bar.max = Math.max(u.seats, 1); bar.value = u.present; }
     });
-    document.querySelectorAll("[data-category]").forEach(function (el) {
-      var c = state.cats[el.dataset.category];
-      if (c) el.querySelector(".n").textContent = c.present + "/" + c.expected;
+    var missing = false;
+    Object.keys(state.cats).forEach(function (c) {
+      var span = document.querySelector('#categories [data-cat="' + c + '"]');
+      if (!span) { missing = true; return; }
+      span.querySelector(".p").textContent = state.cats[c].present;
+      span.querySelector(".e").textContent = state.cats[c].expected;
     });
+    if (missing && document.getElementById("categories")) reloadParts();
   }
 
   function apply(change) {  // [version, unit_id, category, online, delta]
@@ -94,6 +99,7 @@
   }
 
   function snapshot() {
+    if (state) reloadParts();
     var headers = etag ? { "If-None-Match": etag } : {};
     return fetch(cfg.snapshot, { credentials: "same-origin", cache: "no-store", headers: headers })
       .then(function (r) {
@@ -105,28 +111,67 @@
       .catch(function () {});
   }
 
+  var tz = cfg.tz ? { timeZone: cfg.tz } : {};
+  function clock(iso) {
+    try {
+      return new Intl.DateTimeFormat("en-GB", Object.assign({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" }, tz)).format(iso ? new Date(iso) : new Date());
+    } catch (e) { return ""; }
+  }
+  // The board's newest arrivals: lines cloned from the page's <template> (with the undo
+  // form aimed at the person), newest first.
+  function addArrival(a) {  // {id, name, unit, clock, gate}
+    var list = document.getElementById("arrivals"), tpl = document.getElementById("arrival-template");
+    if (!list || !tpl || !a || list.querySelector('li[data-attendee="' + a.id + '"]')) return;
+    var li = tpl.content.firstElementChild.cloneNode(true);
+    li.dataset.attendee = a.id;
+    li.querySelector(".t").textContent = a.clock;
+    li.querySelector(".n").textContent = a.name;
+    li.querySelector(".u").textContent = [a.unit, a.gate].filter(Boolean).join(" · ");
+    var form = li.querySelector("form");
+    if (form) form.setAttribute("action", form.getAttribute("action").replace(/\/0\/undo$/, "/" + a.id + "/undo"));
+    var empty = list.querySelector(".empty"); if (empty) empty.remove();
+    list.insertBefore(li, list.firstChild);
+    while (list.children.length > (cfg.arrivals || 20)) list.removeChild(list.lastChild);
+  }
   function arrivals(list) {
-    var ul = document.getElementById("arrivals");
-    if (!ul || !list || !list.length) return;
-    var empty = ul.querySelector(".empty");
-    if (empty) empty.remove();
-    list.slice().reverse().forEach(function (a) {
-      var li = document.createElement("li");
-      li.appendChild(document.createTextNode(a.clock + " — "));
-      var name = document.createElement("strong");
-      name.textContent = a.name;
-      li.appendChild(name);
-      var more = document.createElement("span");
-      more.className = "muted";
-      more.textContent = " " + (a.unit || "") + (a.gate ? " · " + a.gate : "");
-      li.appendChild(more);
-      ul.insertBefore(li, ul.firstChild);
-    });
-    while (ul.children.length > 20) ul.removeChild(ul.lastChild);
+    (list || []).slice().reverse().forEach(addArrival);
+  }
+  function undone(checkin) {  // a whole-board message about an undo
+    var list = document.getElementById("arrivals");
+    if (!list || !checkin || checkin.result !== "undone" || !checkin.attendee) return;
+    var old = list.querySelector('li[data-attendee="' + checkin.attendee.id + '"]');
+    if (old) old.remove();
+  }
+  // After a gap: the parts a snapshot does not carry (arrivals, new categories), from the
+  // page itself (server-escaped HTML, parsed — never innerHTML).
+  var reloading = null;
+  function reloadParts() {
+    if (!cfg.page || reloading) return;
+    reloading = fetch(cfg.page, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        ["arrivals", "categories"].forEach(function (id) {
+          var fresh = doc.getElementById(id), now = document.getElementById(id);
+          if (fresh && now) now.replaceWith(document.importNode(fresh, true));
+        });
+      })
+      .catch(function () {})
+      .finally(function () { reloading = null; });
   }
 
   function onMessage(msg) {
-    if (msg.board) { useSnapshot(msg.board); return; }  // an undo or a new expected person
+    if (msg.board) {  // an undo or a new expected person: the whole board
+      useSnapshot(msg.board);
+      undone(msg.checkin);
+      if (msg.checkin && msg.checkin.result === "checked_in" && msg.checkin.attendee) {
+        var first = msg.checkin.first_checkin || {};
+        addArrival({ id: msg.checkin.attendee.id, name: msg.checkin.attendee.full_name,
+                     unit: msg.checkin.attendee.unit, gate: first.gate, clock: clock(first.at) });
+      }
+      return;
+    }
     if (!state) state = fromPage();
     var touched = [];
     (msg.changes || []).forEach(function (ch) {
