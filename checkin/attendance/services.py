@@ -484,6 +484,8 @@ class DeviceRef:
     gate_id: int
     gate_name: str
     event_id: int
+    #: The browser that paired, as on :class:`GateDevice` (the audit trail names it).
+    label: str = ""
 
     @property
     def gate(self) -> GateRef:
@@ -506,13 +508,13 @@ def gate_device(token: str | None) -> DeviceRef | None:
         return hit[1]
     row = db.session.execute(
         select(GateDevice.id, GateDevice.gate_id, Gate.name, Gate.event_id,
-               GateDevice.revoked_at)
+               GateDevice.revoked_at, GateDevice.label)
         .join(Gate, Gate.id == GateDevice.gate_id).where(GateDevice.token_hash == digest)
     ).first()
     if row is None or row.revoked_at is not None:
         _device_cache.pop(digest, None)
         return None
-    ref = DeviceRef(row.id, row.gate_id, row.name, row.event_id)
+    ref = DeviceRef(row.id, row.gate_id, row.name, row.event_id, row.label or "")
     if len(_device_cache) > 10_000:  # tokens of a whole series; never grows without bound
         _device_cache.clear()
     _device_cache[digest] = (now + DEVICE_CACHE_SECONDS, ref)
