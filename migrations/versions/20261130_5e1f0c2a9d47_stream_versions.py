@@ -5,7 +5,7 @@ increments under concurrency) becomes three counters, each starting from the old
 value so that no open page ever sees a version go back.
 
 Revision ID: 5e1f0c2a9d47
-Revises: 2231120971e8
+Revises: 5d1e0b7a9c42
 Create Date: 2026-11-30 06:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e1f0c2a9d47'
-down_revision = '2231120971e8'
+down_revision = '5d1e0b7a9c42'
 branch_labels = None
 depends_on = None
 
