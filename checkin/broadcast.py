@@ -3,7 +3,7 @@
 Each function is called by a service's caller *after* the change is committed,
 with a payload built by the same serializers as the JSON API, and every message
 carries its stream and that stream's version (``{"stream": "attendance" | "dialogue"
-| "live", "version": n, …}``, see :mod:`checkin.events.versions`): a client that sees
+| "live", "version": n, …}``, see :mod:`checkin.versions`): a client that sees
 a gap in one stream (or reconnects) fetches that stream's snapshot over HTTP. With
 ``MESSAGE_QUEUE`` set, Flask-SocketIO relays through Redis so that every server process
 reaches its own clients.
@@ -117,6 +117,19 @@ def live_changed(event, live: dict) -> None:
     (phones, projector, board, stage) shows it."""
     socketio.emit("live", {"stream": "live", "version": event.live_version, "live": live},
                   to=event_room(event.id, "public"))
+
+
+def heartbeat(event_id: int, versions: dict[str, int]) -> None:
+    """The latest version of each stream, to every page of the meeting *served by this
+    process* — sent without the message queue, so it arrives while the queue is away.
+    A page behind on a stream fetches that stream's snapshot (see :mod:`checkin.health`)."""
+    socketio.emit("heartbeat", {"event": event_id, "versions": versions},
+                  to=event_room(event_id, "public"), ignore_queue=True)
+
+
+def reload_pages(event_id: int) -> None:
+    """The database was restored: every open page of the event reloads."""
+    socketio.emit("reload", {"event": event_id}, to=event_room(event_id, "public"))
 
 
 def own_questions_changed(attendee_id: int, mine: dict) -> None:

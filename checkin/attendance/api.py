@@ -23,6 +23,7 @@ from ..auth.services import can
 from ..events.live import live_state
 from ..events.models import Event
 from ..extensions import csrf, db
+from ..types import utcnow
 from . import services
 from .models import Attendance, Gate
 from .openapi import OPENAPI
@@ -62,7 +63,7 @@ def authorize(event: Event | int, roles: tuple[str, ...] = ("gate",)) -> None:
             _error(403, "forbidden", _("This device belongs to another meeting's gate."))
         g.device, g.gate = device, device.gate
         if request.method == "POST":
-            services.mark_device_seen(device)
+            services.mark_device_seen(device, clock=_gate_clock())
     elif current_user.is_authenticated:
         if isinstance(event, int):
             event = db.session.get(Event, event_id)
@@ -104,6 +105,16 @@ def _parse_time(value) -> datetime | None:
     return parsed
 
 
+def _gate_clock() -> datetime | None:
+    """The gate's own time as it sent the request (``X-Gate-Clock``, ISO 8601), if any."""
+    value = request.headers.get("X-Gate-Clock", "")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
 def _gate_for(event: Event | int, name: str | None) -> Gate | services.GateRef | None:
     if g.gate is not None:
         return g.gate  # a device speaks for its own gate only
@@ -126,12 +137,20 @@ def create_checkin(event_id: int):
     nonce = data.get("nonce")
     if nonce is not None and (not isinstance(nonce, str) or not 8 <= len(nonce) <= 64):
         _error(422, "invalid", _("“nonce” must be a string of 8 to 64 characters."))
+    # An online scan arrives as it happens: the server's clock is the arrival time. A
+    # scan the gate queued (offline, or refused with a 503) keeps the gate's time if,
+    # corrected by the gate's clock offset, it falls in the gate's offline span.
+    scanned_at = _parse_time(data.get("scanned_at"))
+    late = bool(data.get("queued") or data.get("offline"))
     result = services.check_in(
         event, data["token"], nonce=nonce, gate=_gate_for(event, data.get("gate")),
-        scanned_at=_parse_time(data.get("scanned_at")),
+        scanned_at=scanned_at if late else None,
+        clock_offset=services.clock_offset(g.device, _gate_clock()),
+        believable_from=services.believable_since(g.device, utcnow()),
         by_user=current_user if g.device is None and current_user.is_authenticated else None,
         offline_admitted=bool(data.get("offline")))
-    if result.code == "checked_in":
+    if result.code == "checked_in" or result.version is not None:
+        # an earlier offline admission moved the arrival: the whole board goes out
         services.announce(event, result)
     return jsonify(result_json(result)), 200
 

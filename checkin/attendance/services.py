@@ -26,11 +26,11 @@ from ..attendees.models import Attendee, Invitation
 from ..audit import services as audit
 from ..errors import Conflict, DomainError, NotFound
 from ..events.models import Event
-from ..events.versions import bump
 from ..extensions import db
 from ..i18n import format_clock
 from ..types import utcnow
 from ..validation import required_text
+from ..versions import bump
 from .models import Attendance, CheckinUndo, Gate, GateDevice, Scan
 from .payloads import arrival_json, result_json
 
@@ -41,10 +41,20 @@ CLOSES_AFTER_END = timedelta(hours=2)
 CLOSES_AFTER_START_WITHOUT_END = timedelta(hours=12)
 #: How long a gate's pairing QR stays valid.
 PAIRING_VALID = timedelta(minutes=30)
-#: Scans may say they were made this long ago (an offline gate catching up) …
+#: A caller that names no believable span (a script, a test) may date a scan this far
+#: back; gates never rely on it — see :func:`believable_since`.
 MAX_BACKDATE = timedelta(days=2)
-#: … and not in the future beyond clock drift.
-MAX_CLOCK_AHEAD = timedelta(minutes=5)
+#: A dated scan may be this far ahead of the server once corrected (clock drift,
+#: network delay between the gate's clock reading and the server's).
+MAX_CLOCK_AHEAD = timedelta(minutes=1)
+#: A gate that syncs its list every minute and has said nothing for this long was
+#: out of contact: the gap becomes its offline span.
+OFFLINE_GAP = timedelta(seconds=150)
+#: A scan queued only for a moment (a 503, a blip shorter than OFFLINE_GAP) is
+#: believable this far back.
+RECENT_RETRY = timedelta(minutes=10)
+#: Slack around the offline span (the span's ends are known to about a minute).
+SPAN_SLACK = timedelta(minutes=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,28 +235,56 @@ def _replay(event_id: int, nonce: str) -> CheckinResult | None:
     return CheckinResult(code, person, arrival, message, flagged=scan.flagged)
 
 
+def believable_since(device: GateDevice | None, now: datetime) -> datetime:
+    """How far back a scan this device sends late may be dated: the start of its latest
+    offline span, or :data:`RECENT_RETRY` ago, whichever is earlier."""
+    since = now - RECENT_RETRY
+    if device is not None and device.offline_from is not None:
+        since = min(since, device.offline_from - SPAN_SLACK)
+    return since
+
+
+def arrival_time(now: datetime, scanned_at: datetime | None, *,
+                 clock_offset: timedelta | None = None,
+                 believable_from: datetime | None = None) -> datetime:
+    """The arrival time to record for a scan the gate dated ``scanned_at`` by its own
+    clock: corrected by the gate's ``clock_offset`` (server minus gate) and kept only if
+    it falls between ``believable_from`` and now; else the server's time ``now``."""
+    if scanned_at is None:
+        return now
+    corrected = scanned_at + (clock_offset or timedelta(0))
+    earliest = believable_from if believable_from is not None else now - MAX_BACKDATE
+    if not earliest <= corrected <= now + MAX_CLOCK_AHEAD:
+        return now  # a clock we cannot believe: the server's time
+    return min(corrected, now)
+
+
 def check_in(event, scanned: str, *, nonce: str | None = None, gate=None,
              scanned_at: datetime | None = None, method: str = "scan", by_user=None,
-             offline_admitted: bool = False, attendee: Attendee | None = None
+             offline_admitted: bool = False, attendee: Attendee | None = None,
+             clock_offset: timedelta | None = None, believable_from: datetime | None = None
              ) -> CheckinResult:
     """Check in the holder of ``scanned`` (a token or an invitation link) — or ``attendee``
     directly for a check-in by hand — and answer with a stable code.
 
     ``event`` is an Event or its id; ``gate`` anything with ``id`` and ``name`` (a Gate,
     or the :class:`GateRef` of a cached device). ``nonce`` makes a repeated scan return
-    the first answer. ``scanned_at`` is when the gate read the code (offline gates send
-    it later); it decides the arrival time and whether check-in was open.
+    the first answer. Without ``scanned_at`` the arrival is the server's time (an online
+    scan). ``scanned_at`` is when a gate that was offline read the code, by its own clock:
+    see :func:`arrival_time` for when it is believed (``clock_offset``,
+    ``believable_from``); it decides the arrival time and whether check-in was open.
     ``offline_admitted`` says the gate already let the person in while offline: if
-    someone else had checked them in first, the scan is flagged.
+    someone else had checked them in first, the scan is flagged, and if this admission
+    was the earlier one, the arrival becomes this one's (time and gate).
 
     Raises :class:`NotFound` (``not_found``) if the event does not exist.
     """
     event_id = event if isinstance(event, int) else event.id
     nonce = (nonce or secrets.token_hex(16))[:64]
     now = utcnow()
-    when = scanned_at or now
-    if when > now + MAX_CLOCK_AHEAD or when < now - MAX_BACKDATE:
-        when = now  # a device with a wrong clock: trust the server
+    when = arrival_time(now, scanned_at, clock_offset=clock_offset,
+                        believable_from=believable_from)
+    device_time = scanned_at
     conn = db.session.connection()
     if attendee is not None:
         row = conn.execute(_RESOLVE["attendee"], {"event_id": event_id, "nonce": nonce,
@@ -285,7 +323,8 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate=None,
 
     insert_attendance, insert_scan = _inserts(conn.dialect.name)
     gate_ref = GateRef(gate.id, gate.name) if gate is not None else None
-    arrival, flagged, version = None, False, None
+    arrival, version = None, None
+    flagged = moved = False
     try:
         if code is None:
             inserted = conn.execute(insert_attendance, {
@@ -298,9 +337,12 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate=None,
             else:
                 code = "already_checked_in"
                 flagged = offline_admitted
+                moved = flagged and when < now and _earlier_admission(
+                    event_id, person.id, when, gate_ref)
         if code == "already_checked_in":
-            arrival = existing
-            if arrival is None:  # checked in by another gate since our read
+            # An admission that was just made the earliest reads its row again.
+            arrival = existing if not flagged else None
+            if arrival is None:  # checked in by another gate since our read, or moved
                 found = conn.execute(_EXISTING, {"event_id": event_id,
                                                  "attendee_id": person.id}).first()
                 arrival = _arrival(*found) if found else None
@@ -308,12 +350,13 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate=None,
             "event_id": event_id, "nonce": nonce, "scanned": _redacted(scanned),
             "result": code, "attendee_id": person.id if person and code != "wrong_event"
             else None, "gate_id": gate_ref.id if gate_ref else None, "method": method,
-            "scanned_at": when, "received_at": now, "flagged": flagged}).scalar()
+            "scanned_at": when, "received_at": now, "device_time": device_time,
+            "flagged": flagged}).scalar()
         if logged is None:  # the same nonce arrived twice at the same moment
             db.session.rollback()
             return _replay(event_id, nonce)
-        if code == "checked_in":
-            version = bump(event, "attendance")
+        if code == "checked_in" or moved:
+            version = bump(event, "attendance")  # last: the event's row is locked till commit
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -333,6 +376,19 @@ def board_change(result: CheckinResult) -> list:
     return [result.version,
             person.unit_id if counted and person.category == "delegate" else None,
             person.category if counted else None, online, 1]
+
+
+def _earlier_admission(event_id: int, attendee_id: int, when: datetime,
+                       gate: GateRef | None) -> bool:
+    """Two gates admitted one person while offline: the arrival is the earliest
+    admission, with its gate — whichever reached the server first."""
+    moved = db.session.execute(
+        update(_attendances).where(_attendances.c.event_id == event_id,
+                                   _attendances.c.attendee_id == attendee_id,
+                                   _attendances.c.method == "scan",
+                                   _attendances.c.checked_in_at > when)
+        .values(checked_in_at=when, gate_id=gate.id if gate else None))
+    return moved.rowcount > 0
 
 
 def admit_walk_in(event, *, nonce: str | None = None, gate: Gate | None = None, by_user=None,
@@ -443,23 +499,51 @@ def device_for(token: str | None) -> GateDevice | None:
     return device
 
 
-def mark_device_seen(device: GateDevice | DeviceRef) -> None:
-    """Record that ``device`` is working: at most once a minute per process, and for a
-    cached device without reading it first, to keep scans lean."""
+def mark_device_seen(device: GateDevice | DeviceRef, *, clock: datetime | None = None) -> None:
+    """Record that ``device`` is working: at most once a minute per process (a cached
+    device is read only then), to keep scans lean.
+
+    A silence longer than :data:`OFFLINE_GAP` is recorded as its offline span. ``clock``
+    is the device's own time as it sent the request: the offset to the server's clock
+    is kept with it. What was recorded is remembered for the device's cached record
+    (:attr:`DeviceRef.offline_from`, :attr:`DeviceRef.clock_offset_ms`).
+    """
     now = utcnow()
-    last = _seen_marked.get(device.id)
-    if last is not None and now - last < timedelta(minutes=1):
+    key = device.token_hash
+    last = _seen_marked.get(key)
+    if last is not None and timedelta(0) <= now - last < timedelta(minutes=1):
         return
-    _seen_marked[device.id] = now
-    if len(_seen_marked) > 10_000:
+    if len(_seen_marked) > 10_000:  # devices of a whole series; never grows without bound
         _seen_marked.clear()
-    db.session.execute(update(GateDevice).where(GateDevice.id == device.id)
-                       .values(last_seen_at=now))
+        _device_times.clear()
+    _seen_marked[key] = now
+    row = device if isinstance(device, GateDevice) else db.session.get(GateDevice, device.id)
+    if row is None:
+        return
+    if row.last_seen_at is None or now - row.last_seen_at > timedelta(minutes=1):
+        if row.last_seen_at is not None and now - row.last_seen_at > OFFLINE_GAP:
+            row.offline_from, row.offline_until = row.last_seen_at, now
+        row.last_seen_at = now
+        if clock is not None:
+            row.clock_offset_ms = round((now - clock).total_seconds() * 1000)
+    _device_times[key] = (row.offline_from, row.clock_offset_ms)
     db.session.commit()
 
 
-#: When this process last wrote "last seen" of a device, by device id.
-_seen_marked: dict[int, datetime] = {}
+#: When this process last wrote "last seen" of a device, by device token hash.
+_seen_marked: dict[str, datetime] = {}
+#: The offline span's start and the clock offset last recorded, by device token hash.
+_device_times: dict[str, tuple[datetime | None, int | None]] = {}
+
+
+def clock_offset(device: GateDevice | None, clock: datetime | None) -> timedelta | None:
+    """Server minus gate: measured on this request if the gate sent its clock, else the
+    device's last measurement."""
+    if clock is not None:
+        return utcnow() - clock
+    if device is not None and device.clock_offset_ms is not None:
+        return timedelta(milliseconds=device.clock_offset_ms)
+    return None
 
 
 def revoke_device(device: GateDevice, *, by_user=None) -> None:
@@ -486,10 +570,23 @@ class DeviceRef:
     event_id: int
     #: The browser that paired, as on :class:`GateDevice` (the audit trail names it).
     label: str = ""
+    #: The hash of the device's token, as on :class:`GateDevice`.
+    token_hash: str = ""
 
     @property
     def gate(self) -> GateRef:
         return GateRef(self.gate_id, self.gate_name)
+
+    @property
+    def offline_from(self) -> datetime | None:
+        """The start of the device's latest offline span, as last recorded here (see
+        :func:`mark_device_seen`, which every request of the device passes through)."""
+        return _device_times.get(self.token_hash, (None, None))[0]
+
+    @property
+    def clock_offset_ms(self) -> int | None:
+        """Server minus device, as last measured here."""
+        return _device_times.get(self.token_hash, (None, None))[1]
 
 
 def gate_device(token: str | None) -> DeviceRef | None:
@@ -514,7 +611,7 @@ def gate_device(token: str | None) -> DeviceRef | None:
     if row is None or row.revoked_at is not None:
         _device_cache.pop(digest, None)
         return None
-    ref = DeviceRef(row.id, row.gate_id, row.name, row.event_id, row.label or "")
+    ref = DeviceRef(row.id, row.gate_id, row.name, row.event_id, row.label or "", digest)
     if len(_device_cache) > 10_000:  # tokens of a whole series; never grows without bound
         _device_cache.clear()
     _device_cache[digest] = (now + DEVICE_CACHE_SECONDS, ref)

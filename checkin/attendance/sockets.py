@@ -10,9 +10,9 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import join_room
 
+from .. import versions
 from ..auth.services import can
 from ..broadcast import event_room
-from ..events import versions
 from ..extensions import db, socketio
 from .services import gate_device
 

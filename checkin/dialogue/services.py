@@ -13,16 +13,18 @@ import time
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..attendees.models import Attendee
 from ..audit import services as audit
 from ..errors import Conflict, DomainError, NotFound
-from ..events.versions import bump
 from ..extensions import db
+from ..nonces import first_wins
 from ..transaction import commit, transactional
 from ..types import utcnow
 from ..validation import field_error, optional_text, required_text
+from ..versions import bump
 from .models import (
     KINDS,
     PUBLIC_STATUSES,
@@ -188,10 +190,15 @@ def ask(event, attendee: Attendee, *, text: str, kind: str = "question",
                         asker_name=attendee.full_name, show_name=bool(show_name), kind=kind,
                         topic=topic, text=text, original_text=text, source="live",
                         client_nonce=nonce or None)
-    db.session.add(question)
+    return first_wins(lambda: _saved(question, event), lambda: _made(Question, event, nonce))
+
+
+def _saved(row, event):
+    """Add ``row``, move the dialogue's version on, commit; returns the row."""
+    db.session.add(row)
     _touch(event)
     db.session.commit()
-    return question
+    return row
 
 
 def submit_unit_question(link, *, text: str, kind: str = "question",
@@ -217,10 +224,7 @@ def submit_unit_question(link, *, text: str, kind: str = "question",
                         asker_name=optional_text(asker_name, "asker_name", max_length=120),
                         text=text, original_text=text, source="unit",
                         client_nonce=nonce or None)
-    db.session.add(question)
-    _touch(event)
-    db.session.commit()
-    return question
+    return first_wins(lambda: _saved(question, event), lambda: _made(Question, event, nonce))
 
 
 def unit_questions(event, unit_id: int) -> list[Question]:
@@ -250,13 +254,21 @@ def vote(question: Question, attendee: Attendee, *, support: bool = True) -> int
     if question.status not in ("approved", "answering"):
         raise DomainError(_("Only questions in the queue can be supported."),
                           code="not_votable")
-    existing = db.session.scalar(select(Vote).where(Vote.question_id == question.id,
-                                                    Vote.attendee_id == attendee.id))
-    if support and existing is None:
-        db.session.add(Vote(question_id=question.id, attendee_id=attendee.id))
-    elif not support and existing is not None:
-        db.session.delete(existing)
-    _touch(question_event(question))
+    # One statement each way, harmless twice and at the same moment: the second support
+    # of a pair inserts nothing, the second withdrawal deletes nothing.
+    if support:
+        dialect = db.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        changed = db.session.execute(
+            insert(Vote).values(question_id=question.id, attendee_id=attendee.id)
+            .on_conflict_do_nothing(index_elements=["question_id", "attendee_id"])
+            .returning(Vote.id)).first() is not None
+    else:
+        changed = db.session.execute(delete(Vote).where(
+            Vote.question_id == question.id, Vote.attendee_id == attendee.id)
+            .execution_options(synchronize_session=False)).rowcount > 0
+    if changed:
+        _touch(question_event(question))
     db.session.commit()
     return vote_count(question)
 
@@ -309,10 +321,10 @@ def _snapshot(question: Question) -> dict:
 def _save(question: Question, action: str, before: dict) -> Question:
     """Commit a moderator's change to ``question``, with its audit entry."""
     event = question_event(question)
-    _touch(event)
     before, after = audit.changes(before, _snapshot(question))
     audit.record(action, event=event, target=question, target_type="question",
                  before=before, after=after)
+    _touch(event)  # last: the event's row stays locked only until the commit
     db.session.commit()
     return question
 
@@ -428,9 +440,9 @@ def merge(event, survivor: Question, others: list[Question]) -> Question:
         other.status, other.merged_into_id = "merged", survivor.id
         other.version = Question.version + 1
     survivor.version = Question.version + 1
-    _touch(event)
     audit.record("question.merge", event=event, target=survivor, target_type="question",
                  after={"merged": [o.id for o in others if o.id != survivor.id]})
+    _touch(event)
     db.session.commit()
     return survivor
 
@@ -486,10 +498,8 @@ def request_floor(event, attendee: Attendee, *, topic: str = "",
                            topic=optional_text(topic, "topic", max_length=200),
                            client_nonce=nonce or None,
                            seconds=dialogue_state(event).speaking_seconds)
-    db.session.add(request)
-    _touch(event)
-    db.session.commit()
-    return request
+    return first_wins(lambda: _saved(request, event),
+                      lambda: _made(FloorRequest, event, nonce))
 
 
 def find_floor(event, request_id: int) -> FloorRequest:

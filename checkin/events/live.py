@@ -17,8 +17,8 @@ from ..errors import DomainError
 from ..extensions import db
 from ..transaction import transactional
 from ..validation import field_error, optional_text, required_text
+from ..versions import bump
 from .models import EVENT_MODES, Announcement, Livestream
-from .versions import bump
 
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _FACEBOOK_HOSTS = {"facebook.com", "www.facebook.com", "m.facebook.com", "web.facebook.com",

@@ -59,7 +59,7 @@ class Event(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Versions of the three streams open pages follow, counted by the database
-    #: (:func:`checkin.events.versions.bump`): check-ins; the dialogue and agenda;
+    #: (:func:`checkin.versions.bump`): check-ins; the dialogue and agenda;
     #: the mode, livestream, announcements and the event's details.
     attendance_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     dialogue_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

@@ -12,9 +12,9 @@ from ..audit import services as audit
 from ..extensions import db
 from ..transaction import transactional
 from ..validation import field_error, optional_text, parse_count, required_text
+from ..versions import bump
 from .models import EVENT_KINDS, EVENT_MODES, AgendaItem, Contribution, Event, EventSeries
 from .signals import event_copied
-from .versions import bump
 
 KIND_LABELS = {
     "conference": _l("Conference"),

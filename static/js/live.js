@@ -222,5 +222,15 @@
     if (!polling) polling = setInterval(snapshot, 5000);
   });
   socket.on("live", renderLive);
+  socket.on("dialogue", function (s) { if (s) renderLive({ live: s.live, version: s.live_version }); });
   socket.on("attendance", onMessage);
+  // Every few seconds (and when the message queue comes back) the server says where each
+  // stream is: a page that missed a message catches up on that stream only. A change may
+  // still be on its way (bursts are coalesced): give it GAP_WAIT before fetching.
+  socket.on("heartbeat", function (hb) {
+    var v = (hb && hb.versions) || {};
+    if (v.attendance > base) setTimeout(function () { if (v.attendance > base) snapshot(); }, GAP_WAIT);
+    if (v.live > liveVersion) liveSnapshot();
+  });
+  socket.on("reload", function () { location.reload(); });  // the database was restored
 })();

@@ -297,6 +297,13 @@
     if (!polling) polling = setInterval(snapshot, 4000);
   });
   socket.on("dialogue", function (s) { if (s.version > versions.dialogue + 1) snapshot(); else renderState(s); });
+  // The heartbeat: where each stream is now. Missed a message (the message queue was
+  // away, a reconnect)? Fetch the stream that is behind, only that one.
+  socket.on("heartbeat", function (hb) {
+    if (hb.versions.dialogue > versions.dialogue) snapshot();
+    if (hb.versions.live > versions.live) liveSnapshot();
+  });
   socket.on("live", function (m) { if (m.version > versions.live + 1) liveSnapshot(); else applyLive(m.live, m.version); });
   socket.on("mine", renderMine);
+  socket.on("reload", function () { location.reload(); });  // the database was restored
 })();

@@ -35,3 +35,55 @@ def invite(event, make_unit):
 
     return make
 
+
+
+@pytest.fixture
+def engine_swap(app):
+    """``engine_swap(url=None, **options)``: serve the app through another engine (a tiny
+    pool, a short timeout, read-only connections) for the rest of the test.
+
+    Flask-SQLAlchemy builds its engines once, at ``init_app``; a second app would re-bind
+    the process-wide Socket.IO server, so the test swaps the engine instead (through
+    ``db._app_engines``, the extension's own map) and puts the original back after.
+    """
+    from sqlalchemy import create_engine
+
+    from checkin.extensions import db
+
+    engines = db._app_engines[app]
+    original = engines[None]
+    made = []
+
+    def swap(url: str | None = None, **options):
+        db.session.remove()
+        given = original.url.query.get("options")  # the run's own schema (search_path)
+        if url is None and given and "options" in options.get("connect_args", {}):
+            options["connect_args"]["options"] = f"{given} {options['connect_args']['options']}"
+        engine = create_engine(url or original.url, **options)
+        made.append(engine)
+        engines[None] = engine
+        return engine
+
+    yield swap
+    db.session.remove()
+    engines[None] = original
+    for engine in made:
+        engine.dispose()
+
+
+@pytest.fixture
+def gate_token(event):
+    """A paired gate device's bearer token (no CSRF needed)."""
+    from checkin.attendance.services import make_device_token
+
+    return make_device_token(event, gate_name="Cổng chính")
+
+
+@pytest.fixture(autouse=True)
+def _forget_refused_writes():
+    """A test that makes the database refuse a write leaves /healthz failing for a
+    minute in this process (as it should in production); later tests start afresh."""
+    yield
+    import checkin.errors
+
+    checkin.errors._last_refusal = None

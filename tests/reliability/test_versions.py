@@ -6,10 +6,10 @@ Run on SQLite and (second pass) on PostgreSQL, where the old read-then-write
 
 from __future__ import annotations
 
+from checkin import versions
 from checkin.attendance.services import check_in, undo_check_in
 from checkin.dialogue.models import Question
 from checkin.dialogue.services import approve, set_agenda
-from checkin.events import versions
 from checkin.events.live import announce
 from checkin.events.models import Event
 from checkin.extensions import db

@@ -26,8 +26,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from ..extensions import db
-from .models import Event
+from .events.models import Event
+from .extensions import db
 
 #: The streams, in the order heartbeats and snapshots list them.
 STREAMS = ("attendance", "dialogue", "live")
@@ -58,6 +58,9 @@ def bump(event: Event | int, stream: str) -> int:
     """
     column = _column(stream)
     event_id = event if isinstance(event, int) else event.id
+    # Write the caller's pending changes first: a refused insert fails here, before the
+    # event's row is locked, and the lock is held only from now until the commit.
+    db.session.flush()
     version = db.session.execute(_BUMPS[stream], {"event_id": event_id}).scalar_one()
     loaded = event if not isinstance(event, int) else db.session.identity_map.get(
         identity_key(Event, event_id))
