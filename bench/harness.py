@@ -21,11 +21,16 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(db_url: str, *extra: str) -> Iterator[tuple[subprocess.Popen, str]]:
-    """The production server (gunicorn, one gevent worker) on ``db_url``: (process, base URL)."""
+    """The production server (gunicorn, one gevent worker) on ``db_url``: (process, base URL).
+
+    ``BENCH_WORKER`` picks another gunicorn worker class to compare WebSocket stacks, e.g.
+    ``geventwebsocket.gunicorn.workers.GeventWebSocketWorker`` (gevent-websocket).
+    """
     port = free_port()
     env = dict(os.environ, DATABASE_URL=db_url, SOCKETIO_ASYNC_MODE="gevent",
                SECRET_KEY="bench", RATELIMIT_ENABLED="0")
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-k", "gevent", "-w", "1",
+    worker = os.environ.get("BENCH_WORKER", "gevent")
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-k", worker, "-w", "1",
                                *extra, "-b", f"127.0.0.1:{port}", "--log-level", "warning",
                                "wsgi:app"], cwd=ROOT, env=env)
     try:

@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import health, i18n, logs, templating
+    from . import assets, health, i18n, logs, templating
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, limiter, login, migrate, socketio
 
@@ -57,9 +57,12 @@ def _init_extensions(app: Flask) -> None:
     socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
                       message_queue=app.config["MESSAGE_QUEUE"],
                       channel=app.config["SOCKETIO_CHANNEL"], cors_allowed_origins=None)
+    if not app.config["WEBSOCKET_COMPRESSION"]:
+        app.wsgi_app = WithoutWebSocketCompression(app.wsgi_app)
     register_error_handlers(app)
     templating.init_app(app)
     logs.init_app(app)
+    assets.init_app(app)
     health.init_app(app)
 
     from .auth.models import User
@@ -77,6 +80,25 @@ def _init_extensions(app: Flask) -> None:
     @login.user_loader
     def load_user(user_id: str):
         return db.session.get(User, int(user_id))
+
+
+class WithoutWebSocketCompression:
+    """Turn off permessage-deflate for Socket.IO's WebSockets.
+
+    Under gunicorn's gevent worker, python-engineio serves WebSockets with simple-websocket,
+    which accepts permessage-deflate whenever the browser offers it (they all do): every
+    broadcast is then deflated once *per phone*, a third of the cost of a fan-out. Our
+    messages are small; Node's socket.io leaves compression off by default too. The
+    extension is negotiated from the ``Sec-WebSocket-Extensions`` request header, so not
+    passing it on is all it takes.
+    """
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return self.wsgi_app(environ, start_response)
 
 
 @sa_event.listens_for(Engine, "connect")

@@ -11,6 +11,11 @@ reaches its own clients.
 
 from __future__ import annotations
 
+import threading
+import time
+
+from flask import current_app
+
 from .extensions import socketio
 
 
@@ -21,10 +26,78 @@ def event_room(event_id: int, audience: str) -> str:
 
 
 def attendance_changed(event, board: dict, *, checkin: dict | None = None) -> None:
-    """A check-in (or its undo) changed the attendance figures."""
+    """The board changed in a way screens cannot add up (an undo, a walk-in or a substitute
+    changes who is expected): the whole board, which replaces theirs."""
     socketio.emit("attendance", {"stream": "attendance", "version": board["version"],
                                  "board": board, "checkin": checkin},
                   to=event_room(event.id, "staff"))
+
+
+class BoardCoalescer:
+    """Check-ins of one event leave as at most one ``attendance`` message per
+    :data:`BOARD_COALESCE_SECONDS` (config): the first of a quiet spell at once, the rest
+    of a burst together when the interval is up. A message carries only what changed —
+    one ``[version, unit_id, category, online, +1]`` per check-in, which screens add to
+    their counters — and the newest arrivals; never the whole board.
+
+    Each process coalesces its own check-ins; with several processes the versions of one
+    message need not be consecutive, so screens track every version and fetch the snapshot
+    only when one stays missing.
+    """
+
+    #: Arrivals listed per message (the board shows the newest few).
+    ARRIVALS = 8
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.lock = threading.Lock()
+        self.pending: dict[int, tuple[list, list]] = {}
+        self.last_sent: dict[int, float] = {}
+
+    def add(self, event_id: int, change: list, arrival: dict | None) -> None:
+        with self.lock:
+            waiting = event_id in self.pending
+            changes, arrivals = self.pending.setdefault(event_id, ([], []))
+            changes.append(change)
+            if arrival is not None:
+                arrivals.append(arrival)
+                del arrivals[:-self.ARRIVALS]
+            if waiting:
+                return  # a flush is already due
+            wait = self.last_sent.get(event_id, float("-inf")) + self.interval - time.monotonic()
+        if wait > 0:
+            socketio.start_background_task(self._flush_later, event_id, wait)
+        else:
+            self.flush(event_id)
+
+    def _flush_later(self, event_id: int, wait: float) -> None:
+        socketio.sleep(wait)
+        self.flush(event_id)
+
+    def flush(self, event_id: int) -> None:
+        with self.lock:
+            batch = self.pending.pop(event_id, None)
+            self.last_sent[event_id] = time.monotonic()
+        if not batch:
+            return
+        changes, arrivals = batch
+        socketio.emit("attendance", {
+            "stream": "attendance", "version": max(c[0] for c in changes),
+            "changes": changes, "arrivals": arrivals[::-1]}, to=event_room(event_id, "staff"))
+
+
+def _coalescer() -> BoardCoalescer:
+    extensions = current_app.extensions
+    if "board_coalescer" not in extensions:
+        extensions["board_coalescer"] = BoardCoalescer(
+            current_app.config["BOARD_COALESCE_SECONDS"])
+    return extensions["board_coalescer"]
+
+
+def attendance_arrived(event_id: int, change: list, arrival: dict | None = None) -> None:
+    """Someone checked in: their board change (and arrival line) joins the event's next
+    coalesced ``attendance`` message."""
+    _coalescer().add(event_id, change, arrival)
 
 
 def attendee_room(attendee_id: int) -> str:

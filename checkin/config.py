@@ -71,6 +71,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         #: Socket.IO message queue for several server processes (redis://…).
         "MESSAGE_QUEUE": env.get("MESSAGE_QUEUE") or None,
         "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE", "threading"),
+        #: permessage-deflate for WebSockets (off: it costs CPU per recipient, see create_app).
+        "WEBSOCKET_COMPRESSION": env.get("WEBSOCKET_COMPRESSION", "0") == "1",
         #: Redis channel the processes of one installation share.
         "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL", "flask-socketio"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
@@ -83,6 +85,9 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        #: Staff screens get at most one board message per event this often (seconds):
+        #: the first check-in of a quiet spell at once, a burst's others together.
+        "BOARD_COALESCE_SECONDS": float(env.get("BOARD_COALESCE_SECONDS", "0.1")),
         "WTF_CSRF_TIME_LIMIT": None,
         #: Outgoing mail for invitations (SMTP).
         "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),

@@ -22,7 +22,7 @@ clients of another refetch.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -33,6 +33,13 @@ from .extensions import db
 STREAMS = ("attendance", "dialogue", "live")
 
 _COLUMNS = {stream: getattr(Event, f"{stream}_version") for stream in STREAMS}
+
+
+_TABLE = Event.__table__
+#: The UPDATE … RETURNING of each stream, built once (a scan runs one per check-in).
+_BUMPS = {stream: update(_TABLE).where(_TABLE.c.id == bindparam("event_id"))
+          .values({column.key: _TABLE.c[column.key] + 1}).returning(_TABLE.c[column.key])
+          for stream, column in _COLUMNS.items()}
 
 
 def _column(stream: str):
@@ -51,14 +58,10 @@ def bump(event: Event | int, stream: str) -> int:
     """
     column = _column(stream)
     event_id = event if isinstance(event, int) else event.id
-    table = Event.__table__
     # Write the caller's pending changes first: a refused insert fails here, before the
     # event's row is locked, and the lock is held only from now until the commit.
     db.session.flush()
-    version = db.session.execute(
-        update(table).where(table.c.id == event_id)
-        .values({column.key: table.c[column.key] + 1})
-        .returning(table.c[column.key])).scalar_one()
+    version = db.session.execute(_BUMPS[stream], {"event_id": event_id}).scalar_one()
     loaded = event if not isinstance(event, int) else db.session.identity_map.get(
         identity_key(Event, event_id))
     if loaded is not None:

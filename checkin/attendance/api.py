@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, g, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -41,25 +41,39 @@ def _error(status: int, code: str, message: str):
     abort(response)
 
 
-def authorize(event: Event) -> None:
-    """Let in a device of this event's gates or staff with a role in the event."""
+def _device_token() -> tuple[str | None, bool]:
+    """The device token of the request and whether it came as a bearer token."""
     header = request.headers.get("Authorization", "")
     bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
-    device = services.device_for(bearer or request.cookies.get(GATE_COOKIE))
+    return bearer or request.cookies.get(GATE_COOKIE), bearer is not None
+
+
+def authorize(event: Event | int, roles: tuple[str, ...] = ("gate",)) -> None:
+    """Let in a device of this event's gates or staff with one of ``roles`` in the event.
+
+    ``event`` may be just the id: a gate device is checked without loading the event
+    (the device is cached briefly, see :func:`services.gate_device`).
+    """
+    event_id = event if isinstance(event, int) else event.id
+    token, bearer = _device_token()
+    device = services.gate_device(token)
     g.device, g.gate = None, None
     if device is not None:
-        if device.gate.event_id != event.id:
+        if device.event_id != event_id:
             _error(403, "forbidden", _("This device belongs to another meeting's gate."))
         g.device, g.gate = device, device.gate
         if request.method == "POST":
             services.mark_device_seen(device, clock=_gate_clock())
-    elif current_user.is_authenticated and can(current_user, event, "gate"):
-        pass
     elif current_user.is_authenticated:
-        _error(403, "forbidden", _("You do not have permission to open this page."))
+        if isinstance(event, int):
+            event = db.session.get(Event, event_id)
+            if event is None:
+                _error(404, "not_found", _("This event does not exist."))
+        if not can(current_user, event, *roles):
+            _error(403, "forbidden", _("You do not have permission to open this page."))
     else:
         _error(401, "unauthorized", _("Sign in to use this page."))
-    if g.device is None or bearer is None:
+    if g.device is None or not bearer:
         cookie_auth = request.method not in ("GET", "HEAD", "OPTIONS")
     else:
         cookie_auth = False  # a valid bearer token cannot be sent by another site
@@ -101,17 +115,21 @@ def _gate_clock() -> datetime | None:
     return parsed if parsed is not None and parsed.tzinfo is not None else None
 
 
-def _gate_for(event: Event, name: str | None) -> Gate | None:
+def _gate_for(event: Event | int, name: str | None) -> Gate | services.GateRef | None:
     if g.gate is not None:
         return g.gate  # a device speaks for its own gate only
     if not name:
         return None
-    return db.session.scalar(select(Gate).where(Gate.event_id == event.id, Gate.name == name))
+    event_id = event if isinstance(event, int) else event.id
+    return db.session.scalar(select(Gate).where(Gate.event_id == event_id, Gate.name == name))
 
 
 @api.post("/events/<int:event_id>/checkins")
 def create_checkin(event_id: int):
-    event = _event(event_id)
+    """A scan. A gate device's scan loads nothing but what :func:`services.check_in` reads
+    in its one statement; staff load the event to check their role."""
+    authorize(event_id)
+    event = event_id
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("token"), str) \
             or not data["token"].strip():
@@ -131,7 +149,8 @@ def create_checkin(event_id: int):
         believable_from=services.believable_since(g.device, utcnow()),
         by_user=current_user if g.device is None and current_user.is_authenticated else None,
         offline_admitted=bool(data.get("offline")))
-    if result.code == "checked_in":
+    if result.code == "checked_in" or result.version is not None:
+        # an earlier offline admission moved the arrival: the whole board goes out
         services.announce(event, result)
     return jsonify(result_json(result)), 200
 
@@ -186,8 +205,25 @@ def gate_list(event_id: int):
 
 @api.get("/events/<int:event_id>/attendance")
 def attendance(event_id: int):
-    event = _event(event_id)
-    return jsonify(services.attendance_board(event).as_dict())
+    """The board's snapshot, for screens that reconnect or saw a version go missing.
+
+    Moderators may read it too (a projector run by the secretariat). The ETag is the
+    attendance version: a screen that is up to date gets a 304 for one cheap query.
+    """
+    event = db.session.get(Event, event_id)
+    if event is None:
+        _error(404, "not_found", _("This event does not exist."))
+    authorize(event, ("gate", "moderator"))
+    current = f"a{services.attendance_version(event_id)}"
+    if request.if_none_match.contains(current):
+        response = current_app.response_class(status=304)
+    else:
+        board = services.attendance_board(event).as_dict()
+        response = jsonify(board)
+        current = f"a{board['version']}"
+    response.set_etag(current)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @api.get("/events/<int:event_id>/live")

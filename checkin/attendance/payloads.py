@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..attendees.models import Attendee
+from ..i18n import format_clock
 
 if TYPE_CHECKING:
     from .services import CheckinResult
@@ -30,3 +31,11 @@ def result_json(result: CheckinResult) -> dict:
         },
         "flagged": result.flagged,
     }
+
+
+def arrival_json(result: CheckinResult) -> dict:
+    """One line of the board's "latest arrivals"."""
+    person, arrival = result.attendee, result.attendance
+    return {"id": person.id, "name": person.full_name, "unit": person.affiliation,
+            "clock": format_clock(arrival.checked_in_at) if arrival else "",
+            "gate": arrival.gate.name if arrival and arrival.gate else None}

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import broadcast
@@ -25,13 +25,14 @@ from ..attendees.invitations import TOKEN_SHAPE, token_from
 from ..attendees.models import Attendee, Invitation
 from ..audit import services as audit
 from ..errors import Conflict, DomainError, NotFound
+from ..events.models import Event
 from ..extensions import db
 from ..i18n import format_clock
 from ..types import utcnow
 from ..validation import required_text
 from ..versions import bump
 from .models import Attendance, CheckinUndo, Gate, GateDevice, Scan
-from .payloads import result_json
+from .payloads import arrival_json, result_json
 
 #: Check-in opens this long before the meeting starts …
 OPENS_BEFORE = timedelta(hours=6)
@@ -56,24 +57,49 @@ RECENT_RETRY = timedelta(minutes=10)
 SPAN_SLACK = timedelta(minutes=2)
 
 
-def checkin_window(event) -> tuple[datetime, datetime]:
-    opens = event.starts_at - OPENS_BEFORE
-    closes = (event.ends_at + CLOSES_AFTER_END if event.ends_at
-              else event.starts_at + CLOSES_AFTER_START_WITHOUT_END)
-    return opens, closes
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who a check-in was about, as read with it (no ORM object, nothing to lazy-load)."""
+
+    id: int
+    event_id: int
+    full_name: str
+    position: str
+    category: str
+    unit_id: int | None
+    affiliation: str
+    #: Replaced by a substitute: not counted on the board.
+    replaced: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GateRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """The first check-in of a person: when, how, at which gate."""
+
+    checked_in_at: datetime
+    method: str
+    gate: GateRef | None = None
 
 
 @dataclass
 class CheckinResult:
-    """What a gate shows: ``code`` (one of RESULTS), the person, and the first check-in."""
+    """What a gate shows: ``code`` (one of RESULTS), the person, and the first check-in.
+
+    ``version`` is the attendance version this check-in made (None if it changed nothing).
+    """
 
     code: str
-    attendee: Attendee | None = None
-    attendance: Attendance | None = None
+    attendee: Person | Attendee | None = None
+    attendance: Arrival | None = None
     message: str = ""
     flagged: bool = False
     extra: dict = field(default_factory=dict)
-    #: The attendance version this check-in made (None if it changed nothing).
     version: int | None = None
 
     @property
@@ -81,23 +107,90 @@ class CheckinResult:
         return self.code == "checked_in"
 
 
-def _insert_attendance(values: dict) -> int | None:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the row id, or None if it existed."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (insert(Attendance).values(**values)
-            .on_conflict_do_nothing(index_elements=["event_id", "attendee_id"])
-            .returning(Attendance.id))
-    return db.session.execute(stmt).scalar()
+def person_of(attendee: Attendee) -> Person:
+    """The :class:`Person` record of an ORM attendee (the desk's by-hand check-in)."""
+    return Person(attendee.id, attendee.event_id, attendee.full_name, attendee.position,
+                  attendee.category, attendee.unit_id, attendee.affiliation, attendee.replaced)
 
 
-def _insert_scan(values: dict) -> bool:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (insert(Scan).values(**values)
-            .on_conflict_do_nothing(index_elements=["event_id", "nonce"])
-            .returning(Scan.id))
-    return db.session.execute(stmt).scalar() is not None
+# --- the statements of a scan, built once ------------------------------------------
+#
+# A scan is: one SELECT that resolves everything the answer needs (the event's check-in
+# window, the token's invitation, its attendee and unit, an existing attendance and its
+# gate, and whether this nonce was seen), the two INSERT … ON CONFLICT DO NOTHING, the
+# version increment, and the commit. They run on the session's connection in Core: no
+# ORM identity map, no lazy loads, no reload after commit. Built once, so SQLAlchemy's
+# compiled cache is hit without rebuilding the statement objects.
+
+_events = Event.__table__
+_invitations = Invitation.__table__
+_attendees = Attendee.__table__
+_attendances = Attendance.__table__
+_gates = Gate.__table__
+_scans = Scan.__table__
+
+
+def _resolve_statement(by: str):
+    from ..units.models import Unit
+
+    units = Unit.__table__
+    a, att, gate = _attendees, _attendances, _gates
+    seen = (select(_scans.c.id).where(_scans.c.event_id == _events.c.id,
+                                      _scans.c.nonce == bindparam("nonce"))
+            .limit(1).scalar_subquery())
+    columns = [_events.c.starts_at, _events.c.ends_at, seen.label("seen"),
+               a.c.id, a.c.event_id, a.c.full_name, a.c.position, a.c.category, a.c.unit_id,
+               a.c.organization, a.c.replaced, units.c.name.label("unit_name"),
+               att.c.checked_in_at, att.c.method, att.c.gate_id, gate.c.name.label("gate_name")]
+    if by == "token":
+        source = (_events.outerjoin(_invitations, _invitations.c.token == bindparam("token"))
+                  .outerjoin(a, a.c.id == _invitations.c.attendee_id))
+        columns.append(_invitations.c.revoked_at)
+    else:
+        source = _events.outerjoin(a, a.c.id == bindparam("attendee_id"))
+    source = (source.outerjoin(units, units.c.id == a.c.unit_id)
+              .outerjoin(att, (att.c.event_id == _events.c.id) & (att.c.attendee_id == a.c.id))
+              .outerjoin(gate, gate.c.id == att.c.gate_id))
+    return select(*columns).select_from(source).where(_events.c.id == bindparam("event_id"))
+
+
+_RESOLVE = {"token": _resolve_statement("token"), "attendee": _resolve_statement("attendee")}
+_INSERTS: dict[str, tuple] = {}
+
+
+def _inserts(dialect: str) -> tuple:
+    """(insert attendance, insert scan) for the dialect, each ON CONFLICT DO NOTHING."""
+    if dialect not in _INSERTS:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        _INSERTS[dialect] = (
+            insert(_attendances).on_conflict_do_nothing(
+                index_elements=["event_id", "attendee_id"]).returning(_attendances.c.id),
+            insert(_scans).on_conflict_do_nothing(
+                index_elements=["event_id", "nonce"]).returning(_scans.c.id))
+    return _INSERTS[dialect]
+
+
+_EXISTING = (select(_attendances.c.checked_in_at, _attendances.c.method, _attendances.c.gate_id,
+                    _gates.c.name)
+             .select_from(_attendances.outerjoin(_gates, _gates.c.id == _attendances.c.gate_id))
+             .where(_attendances.c.event_id == bindparam("event_id"),
+                    _attendances.c.attendee_id == bindparam("attendee_id")))
+
+
+def _arrival(checked_in_at, method, gate_id, gate_name) -> Arrival | None:
+    if checked_in_at is None:
+        return None
+    return Arrival(checked_in_at, method, GateRef(gate_id, gate_name) if gate_id else None)
+
+
+def _window(starts_at: datetime, ends_at: datetime | None) -> tuple[datetime, datetime]:
+    closes = (ends_at + CLOSES_AFTER_END if ends_at
+              else starts_at + CLOSES_AFTER_START_WITHOUT_END)
+    return starts_at - OPENS_BEFORE, closes
+
+
+def checkin_window(event) -> tuple[datetime, datetime]:
+    return _window(event.starts_at, event.ends_at)
 
 
 def _redacted(scanned: str | None) -> str:
@@ -110,7 +203,7 @@ def _redacted(scanned: str | None) -> str:
     return text[:255]
 
 
-def _message(code: str, attendee: Attendee | None, attendance: Attendance | None) -> str:
+def _message(code: str, attendee, attendance) -> str:
     if code == "checked_in":
         return _("Welcome, %(name)s.", name=attendee.full_name)
     if code == "already_checked_in":
@@ -125,19 +218,21 @@ def _message(code: str, attendee: Attendee | None, attendance: Attendance | None
     }[code]
 
 
-def _replay(event, nonce: str) -> CheckinResult | None:
-    scan = db.session.scalar(select(Scan).where(Scan.event_id == event.id, Scan.nonce == nonce))
+def _replay(event_id: int, nonce: str) -> CheckinResult | None:
+    """The first answer to a scan whose nonce was seen before (rare: a gate resending)."""
+    scan = db.session.scalar(select(Scan).where(Scan.event_id == event_id, Scan.nonce == nonce))
     if scan is None:
         return None
-    attendance = None
+    person = person_of(scan.attendee) if scan.attendee_id else None
+    arrival = None
     if scan.attendee_id:
-        attendance = db.session.scalar(select(Attendance).where(
-            Attendance.event_id == event.id, Attendance.attendee_id == scan.attendee_id))
+        row = db.session.execute(_EXISTING, {"event_id": event_id,
+                                             "attendee_id": scan.attendee_id}).first()
+        arrival = _arrival(*row) if row else None
     code = scan.result
-    return CheckinResult(code, scan.attendee, attendance,
-                         _message(code, scan.attendee, attendance) if code not in (
-                             "checked_in", "already_checked_in") or attendance else "",
-                         flagged=scan.flagged)
+    message = _message(code, person, arrival) if code not in (
+        "checked_in", "already_checked_in") or arrival else ""
+    return CheckinResult(code, person, arrival, message, flagged=scan.flagged)
 
 
 def believable_since(device: GateDevice | None, now: datetime) -> datetime:
@@ -164,7 +259,7 @@ def arrival_time(now: datetime, scanned_at: datetime | None, *,
     return min(corrected, now)
 
 
-def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None = None,
+def check_in(event, scanned: str, *, nonce: str | None = None, gate=None,
              scanned_at: datetime | None = None, method: str = "scan", by_user=None,
              offline_admitted: bool = False, attendee: Attendee | None = None,
              clock_offset: timedelta | None = None, believable_from: datetime | None = None
@@ -172,71 +267,94 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None
     """Check in the holder of ``scanned`` (a token or an invitation link) — or ``attendee``
     directly for a check-in by hand — and answer with a stable code.
 
-    ``nonce`` makes a repeated scan return the first answer. Without ``scanned_at`` the
-    arrival is the server's time (an online scan). ``scanned_at`` is when a gate that was
-    offline read the code, by its own clock: see :func:`arrival_time` for when it is
-    believed (``clock_offset``, ``believable_from``); it decides the arrival time and
-    whether check-in was open. ``offline_admitted`` says the gate already let the person
-    in while offline: if someone else had checked them in first, the scan is flagged,
-    and if this admission was the earlier one, the arrival becomes this one's (time and
-    gate).
+    ``event`` is an Event or its id; ``gate`` anything with ``id`` and ``name`` (a Gate,
+    or the :class:`GateRef` of a cached device). ``nonce`` makes a repeated scan return
+    the first answer. Without ``scanned_at`` the arrival is the server's time (an online
+    scan). ``scanned_at`` is when a gate that was offline read the code, by its own clock:
+    see :func:`arrival_time` for when it is believed (``clock_offset``,
+    ``believable_from``); it decides the arrival time and whether check-in was open.
+    ``offline_admitted`` says the gate already let the person in while offline: if
+    someone else had checked them in first, the scan is flagged, and if this admission
+    was the earlier one, the arrival becomes this one's (time and gate).
+
+    Raises :class:`NotFound` (``not_found``) if the event does not exist.
     """
+    event_id = event if isinstance(event, int) else event.id
     nonce = (nonce or secrets.token_hex(16))[:64]
     now = utcnow()
     when = arrival_time(now, scanned_at, clock_offset=clock_offset,
                         believable_from=believable_from)
     device_time = scanned_at
-    replay = _replay(event, nonce)
-    if replay is not None:
-        return replay
-
-    code, person, invitation = None, attendee, None
-    if person is None:
+    conn = db.session.connection()
+    if attendee is not None:
+        row = conn.execute(_RESOLVE["attendee"], {"event_id": event_id, "nonce": nonce,
+                                                  "attendee_id": attendee.id}).first()
+        shaped = True
+    else:
         token = token_from(scanned)
-        if not TOKEN_SHAPE.match(token):
-            code = "unknown"
-        else:
-            invitation = db.session.scalar(select(Invitation).where(Invitation.token == token))
-            if invitation is None:
-                code = "unknown"
-            else:
-                person = invitation.attendee
-                if invitation.revoked_at is not None:
-                    code = "revoked"
-    if code is None and person.event_id != event.id:
+        shaped = bool(TOKEN_SHAPE.match(token))
+        row = conn.execute(_RESOLVE["token"], {"event_id": event_id, "nonce": nonce,
+                                               "token": token if shaped else ""}).first()
+    if row is None:
+        db.session.rollback()
+        raise NotFound(_("This event does not exist."), code="not_found")
+    if row.seen is not None:
+        return _replay(event_id, nonce)
+
+    person = None
+    if row.id is not None:
+        person = Person(row.id, row.event_id, row.full_name, row.position, row.category,
+                        row.unit_id, row.unit_name if row.unit_id else row.organization,
+                        row.replaced)
+    existing = _arrival(row.checked_in_at, row.method, row.gate_id, row.gate_name)
+    code = None
+    if person is None or not shaped:
+        code = "unknown"
+    elif attendee is None and row.revoked_at is not None:
+        code = "revoked"
+    elif person.event_id != event_id:
         code = "wrong_event"
-    if code is None and person.replaced:
+    elif person.replaced:
         code = "revoked"  # a substitute holds this seat now, by hand as by scan
-    if code is None:
-        opens, closes = checkin_window(event)
+    else:
+        opens, closes = _window(row.starts_at, row.ends_at)
         if not opens <= when <= closes:
             code = "closed"
 
-    attendance = None
+    insert_attendance, insert_scan = _inserts(conn.dialect.name)
+    gate_ref = GateRef(gate.id, gate.name) if gate is not None else None
+    arrival, version = None, None
     flagged = moved = False
-    version = None
     try:
         if code is None:
-            inserted = _insert_attendance({
-                "event_id": event.id, "attendee_id": person.id, "checked_in_at": when,
-                "method": method, "gate_id": gate.id if gate else None,
+            inserted = conn.execute(insert_attendance, {
+                "event_id": event_id, "attendee_id": person.id, "checked_in_at": when,
+                "method": method, "gate_id": gate_ref.id if gate_ref else None,
                 "by_user_id": by_user.id if by_user else None, "scan_nonce": nonce,
-                "created_at": now})
-            code = "checked_in" if inserted else "already_checked_in"
-            flagged = code == "already_checked_in" and offline_admitted
-            moved = flagged and when < now and _earlier_admission(event, person, when, gate)
-        logged = _insert_scan({
-            "event_id": event.id, "nonce": nonce, "scanned": _redacted(scanned),
+                "last_seen_at": None, "created_at": now}).scalar()
+            if inserted:
+                code, arrival = "checked_in", Arrival(when, method, gate_ref)
+            else:
+                code = "already_checked_in"
+                flagged = offline_admitted
+                moved = flagged and when < now and _earlier_admission(
+                    event_id, person.id, when, gate_ref)
+        if code == "already_checked_in":
+            # An admission that was just made the earliest reads its row again.
+            arrival = existing if not flagged else None
+            if arrival is None:  # checked in by another gate since our read, or moved
+                found = conn.execute(_EXISTING, {"event_id": event_id,
+                                                 "attendee_id": person.id}).first()
+                arrival = _arrival(*found) if found else None
+        logged = conn.execute(insert_scan, {
+            "event_id": event_id, "nonce": nonce, "scanned": _redacted(scanned),
             "result": code, "attendee_id": person.id if person and code != "wrong_event"
-            else None, "gate_id": gate.id if gate else None, "method": method,
+            else None, "gate_id": gate_ref.id if gate_ref else None, "method": method,
             "scanned_at": when, "received_at": now, "device_time": device_time,
-            "flagged": flagged})
-        if not logged:  # the same nonce arrived twice at the same moment
+            "flagged": flagged}).scalar()
+        if logged is None:  # the same nonce arrived twice at the same moment
             db.session.rollback()
-            return _replay(event, nonce)
-        if code in ("checked_in", "already_checked_in"):
-            attendance = db.session.scalar(select(Attendance).where(
-                Attendance.event_id == event.id, Attendance.attendee_id == person.id))
+            return _replay(event_id, nonce)
         if code == "checked_in" or moved:
             version = bump(event, "attendance")  # last: the event's row is locked till commit
         db.session.commit()
@@ -244,19 +362,32 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None
         db.session.rollback()
         raise
     visible = person if code != "wrong_event" else None
-    return CheckinResult(code, visible, attendance, _message(code, visible, attendance),
+    return CheckinResult(code, visible, arrival, _message(code, visible, arrival),
                          flagged=flagged, version=version)
 
 
-def _earlier_admission(event, person: Attendee, when: datetime, gate: Gate | None) -> bool:
+def board_change(result: CheckinResult) -> list:
+    """What a check-in changes on the board, for the staff screens to apply:
+    ``[version, unit_id, category, online, +1]`` (unit and category None for someone the
+    board does not count, so that the version still arrives)."""
+    person = result.attendee
+    counted = person is not None and not getattr(person, "replaced", False)
+    online = int(result.attendance is not None and result.attendance.method == "online")
+    return [result.version,
+            person.unit_id if counted and person.category == "delegate" else None,
+            person.category if counted else None, online, 1]
+
+
+def _earlier_admission(event_id: int, attendee_id: int, when: datetime,
+                       gate: GateRef | None) -> bool:
     """Two gates admitted one person while offline: the arrival is the earliest
     admission, with its gate — whichever reached the server first."""
     moved = db.session.execute(
-        update(Attendance).where(Attendance.event_id == event.id,
-                                 Attendance.attendee_id == person.id,
-                                 Attendance.method == "scan", Attendance.checked_in_at > when)
-        .values(checked_in_at=when, gate_id=gate.id if gate else None)
-        .execution_options(synchronize_session=False))
+        update(_attendances).where(_attendances.c.event_id == event_id,
+                                   _attendances.c.attendee_id == attendee_id,
+                                   _attendances.c.method == "scan",
+                                   _attendances.c.checked_in_at > when)
+        .values(checked_in_at=when, gate_id=gate.id if gate else None))
     return moved.rowcount > 0
 
 
@@ -368,21 +499,41 @@ def device_for(token: str | None) -> GateDevice | None:
     return device
 
 
-def mark_device_seen(device: GateDevice, *, clock: datetime | None = None) -> None:
-    """Record that ``device`` is working (at most once a minute, to keep scans lean).
+def mark_device_seen(device: GateDevice | DeviceRef, *, clock: datetime | None = None) -> None:
+    """Record that ``device`` is working: at most once a minute per process (a cached
+    device is read only then), to keep scans lean.
 
     A silence longer than :data:`OFFLINE_GAP` is recorded as its offline span. ``clock``
     is the device's own time as it sent the request: the offset to the server's clock
-    is kept with it.
+    is kept with it. What was recorded is remembered for the device's cached record
+    (:attr:`DeviceRef.offline_from`, :attr:`DeviceRef.clock_offset_ms`).
     """
     now = utcnow()
-    if device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1):
-        if device.last_seen_at is not None and now - device.last_seen_at > OFFLINE_GAP:
-            device.offline_from, device.offline_until = device.last_seen_at, now
-        device.last_seen_at = now
+    key = device.token_hash
+    last = _seen_marked.get(key)
+    if last is not None and timedelta(0) <= now - last < timedelta(minutes=1):
+        return
+    if len(_seen_marked) > 10_000:  # devices of a whole series; never grows without bound
+        _seen_marked.clear()
+        _device_times.clear()
+    _seen_marked[key] = now
+    row = device if isinstance(device, GateDevice) else db.session.get(GateDevice, device.id)
+    if row is None:
+        return
+    if row.last_seen_at is None or now - row.last_seen_at > timedelta(minutes=1):
+        if row.last_seen_at is not None and now - row.last_seen_at > OFFLINE_GAP:
+            row.offline_from, row.offline_until = row.last_seen_at, now
+        row.last_seen_at = now
         if clock is not None:
-            device.clock_offset_ms = round((now - clock).total_seconds() * 1000)
-        db.session.commit()
+            row.clock_offset_ms = round((now - clock).total_seconds() * 1000)
+    _device_times[key] = (row.offline_from, row.clock_offset_ms)
+    db.session.commit()
+
+
+#: When this process last wrote "last seen" of a device, by device token hash.
+_seen_marked: dict[str, datetime] = {}
+#: The offline span's start and the clock offset last recorded, by device token hash.
+_device_times: dict[str, tuple[datetime | None, int | None]] = {}
 
 
 def clock_offset(device: GateDevice | None, clock: datetime | None) -> timedelta | None:
@@ -400,6 +551,71 @@ def revoke_device(device: GateDevice, *, by_user=None) -> None:
     audit.record("device.revoke", event=device.gate.event_id, target=device.gate,
                  target_type="gate", after={"device": device.label[:60]}, by_user=by_user)
     db.session.commit()
+    _device_cache.pop(device.token_hash, None)
+
+
+#: How long a process trusts what it read about a gate device. A device revoked by
+#: another process stops working at the latest this much later (this process: at once).
+DEVICE_CACHE_SECONDS = 10.0
+_device_cache: dict[str, tuple[float, DeviceRef]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRef:
+    """What a request needs to know about the gate device that sent it."""
+
+    id: int
+    gate_id: int
+    gate_name: str
+    event_id: int
+    #: The browser that paired, as on :class:`GateDevice` (the audit trail names it).
+    label: str = ""
+    #: The hash of the device's token, as on :class:`GateDevice`.
+    token_hash: str = ""
+
+    @property
+    def gate(self) -> GateRef:
+        return GateRef(self.gate_id, self.gate_name)
+
+    @property
+    def offline_from(self) -> datetime | None:
+        """The start of the device's latest offline span, as last recorded here (see
+        :func:`mark_device_seen`, which every request of the device passes through)."""
+        return _device_times.get(self.token_hash, (None, None))[0]
+
+    @property
+    def clock_offset_ms(self) -> int | None:
+        """Server minus device, as last measured here."""
+        return _device_times.get(self.token_hash, (None, None))[1]
+
+
+def gate_device(token: str | None) -> DeviceRef | None:
+    """The active device holding ``token`` (and its gate), or None.
+
+    Resolved with one statement and then kept for :data:`DEVICE_CACHE_SECONDS`, so a
+    gate scanning all morning costs one look-up every few seconds, not one per scan.
+    Reads only (see :func:`mark_device_seen`).
+    """
+    if not token:
+        return None
+    digest = _hash(token)
+    now = time.monotonic()
+    hit = _device_cache.get(digest)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    row = db.session.execute(
+        select(GateDevice.id, GateDevice.gate_id, Gate.name, Gate.event_id,
+               GateDevice.revoked_at, GateDevice.label)
+        .join(Gate, Gate.id == GateDevice.gate_id).where(GateDevice.token_hash == digest)
+    ).first()
+    if row is None or row.revoked_at is not None:
+        _device_cache.pop(digest, None)
+        return None
+    ref = DeviceRef(row.id, row.gate_id, row.name, row.event_id, row.label or "", digest)
+    if len(_device_cache) > 10_000:  # tokens of a whole series; never grows without bound
+        _device_cache.clear()
+    _device_cache[digest] = (now + DEVICE_CACHE_SECONDS, ref)
+    return ref
 
 
 def make_device_token(event, *, gate_name: str) -> str:
@@ -465,9 +681,14 @@ def attendance_board(event) -> Board:
     from ..units.models import Quota, Unit
 
     online_method = func.sum(case((Attendance.method == "online", 1), else_=0))
+    # The version is read by the same statement as the counts: one consistent snapshot,
+    # holding exactly the check-ins numbered up to it (versions are taken under the
+    # event row's lock, so they commit in order). Screens re-apply newer changes on top.
+    version_now = (select(_events.c.attendance_version).where(_events.c.id == event.id)
+                   .scalar_subquery())
     rows = db.session.execute(
         select(Attendee.category, Attendee.unit_id, func.count(Attendee.id),
-               func.count(Attendance.id), online_method)
+               func.count(Attendance.id), online_method, version_now)
         .outerjoin(Attendance, (Attendance.attendee_id == Attendee.id)
                    & (Attendance.event_id == event.id))
         .where(Attendee.event_id == event.id, Attendee.replaced.is_(False))
@@ -475,7 +696,8 @@ def attendance_board(event) -> Board:
     by_category: dict[str, list[int]] = {}
     per_unit: dict[int, list[int]] = {}
     online = 0
-    for category, unit_id, listed, present, remote in rows:
+    version = rows[0][5] if rows else attendance_version(event.id)
+    for category, unit_id, listed, present, remote, _v in rows:
         c = by_category.setdefault(category, [0, 0])
         c[0] += present
         c[1] += listed
@@ -493,7 +715,13 @@ def attendance_board(event) -> Board:
     present = sum(p for p, _e in by_category.values())
     expected = sum(e for _p, e in by_category.values())
     return Board(present, expected, units, {k: tuple(v) for k, v in by_category.items()},
-                 event.attendance_version, online)
+                 version, online)
+
+
+def attendance_version(event_id: int) -> int:
+    """The committed attendance version, read from the database (not the session)."""
+    return db.session.execute(select(_events.c.attendance_version)
+                              .where(_events.c.id == event_id)).scalar_one()
 
 
 def missing_by_unit(event) -> dict[int, list[Attendee]]:
@@ -541,7 +769,19 @@ def seen_online(event, attendee: Attendee) -> None:
         db.session.commit()
 
 
-def announce(event, result: CheckinResult) -> None:
-    """After a commit that changed attendance: tell the staff pages."""
+def announce(event: Event | int, result: CheckinResult, *, whole: bool = False) -> None:
+    """After a commit that changed attendance: tell the staff pages.
+
+    A check-in travels as a small change (:func:`board_change`), coalesced with the burst
+    it belongs to; anything else — an undo, or (``whole``) a walk-in or substitute, who
+    change the expected numbers — sends the whole board, which replaces the screens'.
+    """
+    event_id = event if isinstance(event, int) else event.id
+    if not whole and result.code == "checked_in" and result.version is not None \
+            and isinstance(result.attendee, Person):
+        broadcast.attendance_arrived(event_id, board_change(result), arrival_json(result))
+        return
+    if isinstance(event, int):
+        event = db.session.get(Event, event_id)
     board = attendance_board(event).as_dict()
     broadcast.attendance_changed(event, board, checkin=result_json(result))

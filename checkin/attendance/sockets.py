@@ -14,7 +14,7 @@ from .. import versions
 from ..auth.services import can
 from ..broadcast import event_room
 from ..extensions import db, socketio
-from .services import device_for
+from .services import gate_device
 
 
 def _event(event_id):
@@ -32,8 +32,8 @@ def watch(data):
     event = _event((data or {}).get("event"))
     if event is None:
         return {"ok": False, "error": "not_found"}
-    device = device_for(request.cookies.get("gate_device"))
-    allowed = (device is not None and device.gate.event_id == event.id) or (
+    device = gate_device(request.cookies.get("gate_device"))
+    allowed = (device is not None and device.event_id == event.id) or (
         current_user.is_authenticated and can(current_user, event, "moderator", "gate"))
     if not allowed:
         return {"ok": False, "error": "forbidden"}

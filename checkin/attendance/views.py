@@ -187,7 +187,8 @@ def _at_desk(event_id: int, form_class, admit):
     except DomainError as exc:
         return exc.to_dict(), exc.status
     if result.code == "checked_in":
-        services.announce(event, result)
+        # someone new is expected: the whole board, not a change to add up
+        services.announce(event, result, whole=True)
     return result_json(result)
 
 

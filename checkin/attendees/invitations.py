@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -83,6 +84,49 @@ def find_invitation(token: str) -> Invitation:
     return invitation
 
 
+#: How long a process trusts what it read about an invitation it has seen active: its
+#: own revocations take effect at once, another process's within this many seconds.
+OWNER_CACHE_SECONDS = 10.0
+
+
+def invitation_owner(token: str) -> tuple[int, int]:
+    """(attendee id, event id) of the active invitation ``token``, for a phone that
+    follows its meeting: one indexed look-up, then nothing for
+    :data:`OWNER_CACHE_SECONDS` (a hall's phones reconnecting at once cost no queries).
+
+    Raises what :func:`find_invitation` raises.
+    """
+    cache = current_app.extensions.setdefault("invitation_owners", {})
+    now = time.monotonic()
+    hit = cache.get(token)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    if not TOKEN_SHAPE.match(token or ""):
+        raise NotFound(_("This invitation link is not valid. Check that it was copied "
+                         "whole."), code="unknown_invitation")
+    row = db.session.execute(
+        select(Invitation.attendee_id, Attendee.event_id, Invitation.revoked_at)
+        .join(Attendee, Attendee.id == Invitation.attendee_id)
+        .where(Invitation.token == token)).first()
+    if row is None or row.revoked_at is not None:
+        cache.pop(token, None)
+        invitation = find_invitation(token)  # raises unknown_invitation or …_replaced
+        owner = (invitation.attendee_id, invitation.attendee.event_id)  # changed meanwhile
+    else:
+        owner = (row.attendee_id, row.event_id)
+    if len(cache) > 50_000:
+        cache.clear()
+    cache[token] = (now + OWNER_CACHE_SECONDS, owner)
+    return owner
+
+
+def forget_invitations(tokens) -> None:
+    """Revoked tokens: stop trusting this process's cached look-ups at once."""
+    cache = current_app.extensions.get("invitation_owners", {})
+    for token in tokens:
+        cache.pop(token, None)
+
+
 class InvitationReplaced(DomainError):
     status = 410
 
@@ -125,6 +169,9 @@ def reissue_invitation(attendee: Attendee, *, by_user=None, reason: str = "") ->
         db.session.execute(update(Invitation).where(Invitation.id.in_(live))
                            .values(replaced_by_id=new.id)
                            .execution_options(synchronize_session=False))
+        # Revoked tokens: this process's cached look-ups stop trusting them at once.
+        forget_invitations(db.session.scalars(
+            select(Invitation.token).where(Invitation.id.in_(live))))
     audit.record("invitation.reissue", event=attendee.event_id, target=attendee,
                  after={"reason": reason or ""}, by_user=by_user)
     db.session.commit()

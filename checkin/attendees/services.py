@@ -14,7 +14,7 @@ from ..types import utcnow
 from ..units.models import NominationLink, Unit
 from ..units.services import check_link_open, lock_quota
 from ..validation import field_error, normalize_email, normalize_phone, optional_text, required_text
-from .invitations import issue_invitation
+from .invitations import forget_invitations, issue_invitation
 from .models import CATEGORIES, Attendee, Invitation
 
 
@@ -307,6 +307,7 @@ def _substitute(event, original: Attendee, full_name, position, phone, nonce) ->
             Invitation.attendee_id == original.id, Invitation.revoked_at.is_(None))):
         invitation.revoked_at = utcnow()  # their seat is the substitute's now
         invitation.revoke_reason = "substitute"
+        forget_invitations([invitation.token])
     # Claim the seat in one statement: of two substitutes sent at once, one wins.
     claimed = db.session.execute(
         update(Attendee).where(Attendee.id == original.id, Attendee.replaced.is_(False))

@@ -29,7 +29,7 @@ from ..auth.access import event_access
 from ..errors import DomainError, NotFound, ValidationError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
-from ..extensions import db, limiter
+from ..extensions import db, invitation_key, limiter
 from ..forms import apply_errors, options
 from ..i18n import fold
 from ..jobs.responses import started, status_json
@@ -411,7 +411,7 @@ def _lookup(token: str):
 
 
 @invitation_bp.get("/i/<token>")
-@limiter.limit("120 per minute")
+@limiter.limit("120 per minute", key_func=invitation_key)
 def page(token: str):
     invitation, replaced = _lookup(token)
     if replaced is not None:
@@ -439,7 +439,7 @@ def page(token: str):
 
 
 @invitation_bp.get("/i/<token>/qr.<any(svg, png):fmt>")
-@limiter.limit("120 per minute")
+@limiter.limit("120 per minute", key_func=invitation_key)
 def own_qr(token: str, fmt: str):
     invitation, replaced = _lookup(token)
     if replaced is not None:

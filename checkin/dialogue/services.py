@@ -8,6 +8,9 @@ retry returns the first result.
 
 from __future__ import annotations
 
+import time
+
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
@@ -578,6 +581,33 @@ def _speaker(event) -> dict | None:
             "unit": speaking.attendee.affiliation, "topic": speaking.topic,
             "started_at": speaking.started_at.isoformat() if speaking.started_at else None,
             "seconds": speaking.seconds}
+
+
+#: A phone that joins gets the room's view from this process's memory if it is this
+#: fresh (seconds); this process's own changes replace it at once (see
+#: :func:`remember_public_state`), another process's within this time — and the phone
+#: then sees a version gap on the next message and fetches the snapshot.
+PUBLIC_STATE_SECONDS = 1.0
+
+
+def remember_public_state(event_id: int, state: dict) -> None:
+    """Keep the room's view just broadcast, for phones joining next."""
+    cache = current_app.extensions.setdefault("public_states", {})
+    cache[event_id] = (time.monotonic() + PUBLIC_STATE_SECONDS, state)
+
+
+def cached_public_state(event_id: int) -> dict:
+    """The room's view of ``event_id`` (see :data:`PUBLIC_STATE_SECONDS`): a hall's phones
+    joining at once cost one computation per second, not one each."""
+    cache = current_app.extensions.setdefault("public_states", {})
+    hit = cache.get(event_id)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    from ..events.models import Event
+
+    state = public_state(db.session.get(Event, event_id))
+    remember_public_state(event_id, state)
+    return state
 
 
 def public_state(event) -> dict:

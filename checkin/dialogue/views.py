@@ -27,7 +27,7 @@ from ..auth.access import event_access
 from ..errors import DomainError, ValidationError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
-from ..extensions import db, limiter
+from ..extensions import db, invitation_key, limiter
 from ..units.models import NominationLink
 from . import services
 from .forms import SettingsForm
@@ -43,8 +43,9 @@ def wants_json() -> bool:
 
 def announce(event: Event, *attendee_ids: int | None) -> None:
     """After a commit: the room's view, the console, and the authors' own lists."""
-    broadcast.dialogue_changed(event, services.public_state(event),
-                               services.console_state(event))
+    public = services.public_state(event)
+    services.remember_public_state(event.id, public)
+    broadcast.dialogue_changed(event, public, services.console_state(event))
     for attendee_id in {a for a in attendee_ids if a}:
         from ..attendees.models import Attendee
 
@@ -81,7 +82,7 @@ def _delegate(token: str):
 
 
 @bp.get("/i/<token>/dialogue.json")
-@limiter.limit("120 per minute")
+@limiter.limit("120 per minute", key_func=invitation_key)
 def delegate_state(token: str):
     """The phone's snapshot. Cheap to poll: answered 304 while nothing changed."""
     person = _delegate(token)
@@ -99,7 +100,7 @@ def delegate_state(token: str):
 
 
 @bp.get("/i/<token>/live.json")
-@limiter.limit("120 per minute")
+@limiter.limit("120 per minute", key_func=invitation_key)
 def delegate_live(token: str):
     """The ``live`` stream's snapshot for a phone: the mode, the player, the announcement."""
     from ..events.live import live_state
@@ -110,7 +111,7 @@ def delegate_live(token: str):
 
 
 @bp.post("/i/<token>/join")
-@limiter.limit("20 per minute")
+@limiter.limit("20 per minute", key_func=invitation_key)
 def join(token: str):
     """A remote delegate joins the meeting online (counted once, never twice)."""
     from ..attendance.services import announce as announce_attendance
@@ -132,7 +133,7 @@ def join(token: str):
 
 
 @bp.post("/i/<token>/seen")
-@limiter.limit("30 per minute")
+@limiter.limit("30 per minute", key_func=invitation_key)
 def seen(token: str):
     from ..attendance.services import seen_online
 
@@ -142,7 +143,7 @@ def seen(token: str):
 
 
 @bp.post("/i/<token>/ask")
-@limiter.limit("20 per minute")
+@limiter.limit("20 per minute", key_func=invitation_key)
 def ask(token: str):
     person = _delegate(token)
     back = url_for("invitation.page", token=token) + "#dialogue"
@@ -161,7 +162,7 @@ def ask(token: str):
 
 
 @bp.post("/i/<token>/vote/<int:question_id>")
-@limiter.limit("60 per minute")
+@limiter.limit("60 per minute", key_func=invitation_key)
 def vote(token: str, question_id: int):
     person = _delegate(token)
     back = url_for("invitation.page", token=token) + "#dialogue"
@@ -175,7 +176,7 @@ def vote(token: str, question_id: int):
 
 
 @bp.post("/i/<token>/floor")
-@limiter.limit("20 per minute")
+@limiter.limit("20 per minute", key_func=invitation_key)
 def floor(token: str):
     person = _delegate(token)
     back = url_for("invitation.page", token=token) + "#dialogue"

@@ -109,7 +109,9 @@ def test_the_offline_list_has_digests_not_tokens(runner, client, event, delegate
 
 
 def test_a_check_in_reaches_the_staff_pages_live(socket_client, client, organizer, event,
-                                                 token):
+                                                 delegates, token):
+    from checkin.attendance.services import attendance_version
+
     login(client, organizer)
     watcher = socket_client(flask_test_client=client)
     assert watcher.emit("watch", {"event": event.id}, callback=True)["ok"]
@@ -121,9 +123,12 @@ def test_a_check_in_reaches_the_staff_pages_live(socket_client, client, organize
     assert len(messages) == 1
     (payload,) = messages[0]["args"]
     db.session.refresh(event)
-    assert payload["board"]["present"] == 1 and payload["stream"] == "attendance"
-    assert payload["version"] == event.attendance_version == 2
-    assert payload["checkin"]["attendee"]["full_name"] == "Nguyễn Văn An"
+    version = attendance_version(event.id)
+    assert version == event.attendance_version == 2 and payload["stream"] == "attendance"
+    # Only what changed: [version, unit, category, online, +1], and the arrival line.
+    assert payload["version"] == version
+    assert payload["changes"] == [[version, delegates[0].unit_id, "delegate", 0, 1]]
+    assert payload["arrivals"][0]["name"] == "Nguyễn Văn An"
 
 
 def test_strangers_cannot_watch_an_event(socket_client, app, client, event):
@@ -235,3 +240,43 @@ def test_an_undo_from_the_board_is_saved_and_recorded(client, organizer, event, 
     assert response.status_code == 302
     assert db.session.query(Attendance).count() == 0
     assert db.session.query(CheckinUndo).one().undone_by_id == organizer.id
+
+
+def test_the_board_snapshot_answers_304_while_nothing_changed(runner, client, event, token):
+    device = runner.invoke(args=["gate-token", "--event", str(event.id), "--gate",
+                                 "Cổng 1"]).output.strip()
+    url = f"/api/v1/events/{event.id}/attendance"
+    first = client.get(url, headers=bearer(device))
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get(url, headers={**bearer(device), "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    client.post(f"/api/v1/events/{event.id}/checkins", json={"token": token},
+                headers=bearer(device))
+    fresh = client.get(url, headers={**bearer(device), "If-None-Match": first.headers["ETag"]})
+    assert fresh.status_code == 200 and fresh.get_json()["present"] == 1
+    assert fresh.get_json()["version"] == first.get_json()["version"] + 1
+
+
+def test_a_burst_of_check_ins_reaches_the_screens_as_one_message(
+        app, socket_client, runner, client, organizer, event, delegates):
+    import time
+
+    from checkin.attendees.invitations import active_invitation
+
+    app.config["BOARD_COALESCE_SECONDS"] = 0.3
+    login(client, organizer)
+    watcher = socket_client(flask_test_client=client)
+    assert watcher.emit("watch", {"event": event.id}, callback=True)["ok"]
+    device = runner.invoke(args=["gate-token", "--event", str(event.id), "--gate",
+                                 "Cổng 1"]).output.strip()
+    for person in delegates:
+        client.post(f"/api/v1/events/{event.id}/checkins",
+                    json={"token": active_invitation(person).token}, headers=bearer(device))
+    first = [m["args"][0] for m in watcher.get_received() if m["name"] == "attendance"]
+    assert len(first) == 1 and len(first[0]["changes"]) == 1  # the first one at once
+    time.sleep(0.6)
+    rest = [m["args"][0] for m in watcher.get_received() if m["name"] == "attendance"]
+    assert len(rest) == 1  # the burst's others together
+    versions = [c[0] for m in first + rest for c in m["changes"]]
+    assert versions == list(range(versions[0], versions[0] + 3))
+    assert [a["name"] for a in rest[0]["arrivals"]] == ["Lê Hoàng Cường", "Trần Thị Bích"]

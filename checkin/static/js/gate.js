@@ -1,6 +1,7 @@
-// The gate page: camera scanning (jsQR), a keyboard-wedge scanner taken whatever has the
-// focus, search by name, arrival counts, undo of the last check-in, and a queue in
-// IndexedDB that keeps every scan until the server has it.
+// The gate page: camera scanning (the browser's BarcodeDetector, else jsQR loaded with the
+// camera), a keyboard-wedge scanner taken whatever has the focus, search by name, arrival
+// counts, undo of the last check-in, and a queue in IndexedDB that keeps every scan until
+// the server has it.
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("gate-config").textContent);
@@ -296,12 +297,32 @@
   // ---- the camera ------------------------------------------------------------------
   var video = $("camera"), canvas = $("frame"), ctx = canvas.getContext("2d", { willReadFrequently: true });
   var stream = null, facing = "environment", scanning = false;
+  // The decoder: the browser's own BarcodeDetector where it reads QR codes (Android's
+  // Chrome, Safari), else jsQR (258 KB), fetched only when the camera starts.
+  var detector = null, detecting = false, decoder = null;
+  function loadDecoder() {
+    if (decoder) return decoder;
+    var native = "BarcodeDetector" in window && window.BarcodeDetector.getSupportedFormats
+      ? window.BarcodeDetector.getSupportedFormats().then(function (f) { return f.indexOf("qr_code") >= 0; }, function () { return false; })
+      : Promise.resolve(false);
+    decoder = native.then(function (ok) {
+      if (ok) { detector = new window.BarcodeDetector({ formats: ["qr_code"] }); return; }
+      return new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = cfg.jsqr; script.async = true;
+        script.onload = resolve; script.onerror = function () { decoder = null; reject(); };
+        document.head.appendChild(script);
+      });
+    });
+    return decoder;
+  }
   function stopCamera() { if (stream) stream.getTracks().forEach(function (t) { t.stop(); }); stream = null; }
   function startCamera() {
     if (!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia)) {
       $("camera-note").textContent = T.no_camera; return;
     }
     stopCamera();
+    loadDecoder().catch(function () {});
     navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: facing }, width: { ideal: 1280 } }, audio: false })
       .then(function (s) {
         stream = s; video.srcObject = s; video.play();
@@ -318,7 +339,17 @@
   var last = 0;
   function tick(time) {
     requestAnimationFrame(tick);
-    if (!stream || video.readyState < 2 || time - last < 120 || !window.jsQR) return;
+    if (!stream || video.readyState < 2 || time - last < 120) return;
+    if (detector) {
+      if (detecting) return;
+      last = time; detecting = true;
+      detector.detect(video).then(function (codes) {
+        detecting = false;
+        if (codes.length && codes[0].rawValue) handle(codes[0].rawValue);
+      }, function () { detecting = false; });
+      return;
+    }
+    if (!window.jsQR) return;
     last = time;
     var w = video.videoWidth, h = video.videoHeight, scale = Math.min(1, 640 / Math.max(w, h));
     canvas.width = Math.round(w * scale); canvas.height = Math.round(h * scale);
@@ -406,7 +437,8 @@
     socket.on("connect", function () { socket.emit("watch", { event: cfg.event }); refreshCounts(); });
     socket.on("attendance", function (msg) {
       if (msg && msg.board) { $("count-present").textContent = msg.board.present; $("count-expected").textContent = msg.board.expected; }
-      if ($("count-gate")) refreshCounts();
+      // a burst of check-ins (changes, no board), or this gate's own count: one request, debounced
+      if (!(msg && msg.board) || $("count-gate")) refreshCounts();
     });
     var liveVersion = 0;  // the "live" stream's version: an older state never replaces a newer
     var showLive = function (live, version) {

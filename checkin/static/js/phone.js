@@ -20,6 +20,24 @@
   }
 
   var playing = null;
+  // hls.js (390 KB) is fetched only when an HLS stream is about to play in a browser
+  // that cannot play HLS itself: an in-person meeting's phones never download it.
+  var hlsLoading = null;
+  function playHls(video, url) {
+    if (video.canPlayType("application/vnd.apple.mpegurl")) { video.src = url; return; }
+    if (!hlsLoading) {
+      hlsLoading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = cfg.hls_js; script.async = true;
+        script.onload = resolve; script.onerror = reject;
+        document.head.append(script);
+      });
+    }
+    hlsLoading.then(function () {
+      if (!window.Hls || !window.Hls.isSupported() || !video.isConnected) return;
+      var hls = new window.Hls(); hls.loadSource(url); hls.attachMedia(video);
+    }).catch(function () { hlsLoading = null; });
+  }
   function applyLive(live, version) {
     if (!live || version < versions.live) return;
     versions.live = version;
@@ -42,8 +60,7 @@
       var video = document.createElement("video");
       video.controls = true; video.playsInline = true; video.title = T.livestream;
       box.append(video);
-      if (video.canPlayType("application/vnd.apple.mpegurl")) video.src = p.embed;
-      else if (window.Hls && window.Hls.isSupported()) { var hls = new window.Hls(); hls.loadSource(p.embed); hls.attachMedia(video); }
+      playHls(video, p.embed);
     } else {
       var frame = document.createElement("iframe");
       frame.setAttribute("src", p.embed);
@@ -56,8 +73,7 @@
   var existing = document.querySelector("#player video[data-hls]");
   if (existing) {
     playing = "hls " + existing.dataset.hls;
-    if (existing.canPlayType("application/vnd.apple.mpegurl")) existing.src = existing.dataset.hls;
-    else if (window.Hls && window.Hls.isSupported()) { var h = new window.Hls(); h.loadSource(existing.dataset.hls); h.attachMedia(existing); }
+    playHls(existing, existing.dataset.hls);
   } else {
     var frame0 = document.querySelector("#player iframe");
     if (frame0) playing = (frame0.src.indexOf("youtube") >= 0 ? "youtube " : "facebook ") + frame0.getAttribute("src");
@@ -259,13 +275,20 @@
   var polling = setInterval(snapshot, 4000);
   var paused = setTimeout(function () { $("paused").hidden = false; }, 6000);
   if (!window.io) return;
-  var socket = window.io({ tryAllTransports: true });
+  var followed = false;
+  // Reconnect after a randomized, growing delay (0.5–1.5 s, doubling up to 15 s): a hall
+  // of phones does not come back in the same instant after the server restarts.
+  var socket = window.io({ tryAllTransports: true, reconnectionDelay: 1000,
+                           reconnectionDelayMax: 15000, randomizationFactor: 0.5 });
   socket.on("connect", function () {
-    socket.emit("follow", { token: cfg.token }, function (reply) {
+    // The page came with this delegate's own list; after a drop, ask for it again.
+    socket.emit("follow", { token: cfg.token, mine: followed }, function (reply) {
       if (reply && reply.ok) {
+        followed = true;
         clearTimeout(paused); $("paused").hidden = true;
         clearInterval(polling); polling = null;
-        renderState(reply.state); renderMine(reply.mine);
+        renderState(reply.state);
+        if (reply.mine) renderMine(reply.mine);
       }
     });
   });
