@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         time=i18n.format_time,
         short=i18n.format_short,
         clock=i18n.format_clock,
+        event_when=i18n.format_event_when,
     )
     app.jinja_env.globals.update(
         EVENT_KINDS=KIND_LABELS,

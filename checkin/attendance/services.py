@@ -43,10 +43,31 @@ MAX_CLOCK_AHEAD = timedelta(minutes=5)
 
 
 def checkin_window(event) -> tuple[datetime, datetime]:
-    opens = event.starts_at - OPENS_BEFORE
-    closes = (event.ends_at + CLOSES_AFTER_END if event.ends_at
-              else event.starts_at + CLOSES_AFTER_START_WITHOUT_END)
+    """When the gates take scans: from the event's own lead time before the start
+    (default 6 h) to its own time after the end (default 2 h; 12 h after the start
+    when no end is set)."""
+    before = (timedelta(minutes=event.checkin_opens_minutes)
+              if event.checkin_opens_minutes is not None else OPENS_BEFORE)
+    opens = event.starts_at - before
+    if event.ends_at:
+        after = (timedelta(minutes=event.checkin_closes_minutes)
+                 if event.checkin_closes_minutes is not None else CLOSES_AFTER_END)
+        closes = event.ends_at + after
+    else:
+        closes = event.starts_at + CLOSES_AFTER_START_WITHOUT_END
     return opens, closes
+
+
+def closed_message(event, when: datetime | None = None) -> str:
+    """Why the gate refuses now, and when it opens (or when it closed)."""
+    from ..i18n import format_when
+
+    opens, closes = checkin_window(event)
+    when = when or utcnow()
+    if when < opens:
+        return _("Check-in has not opened yet: it opens at %(when)s.",
+                 when=format_when(opens))
+    return _("Check-in closed at %(when)s.", when=format_when(closes))
 
 
 @dataclass
@@ -94,13 +115,16 @@ def _redacted(scanned: str | None) -> str:
     return text[:255]
 
 
-def _message(code: str, attendee: Attendee | None, attendance: Attendance | None) -> str:
+def _message(code: str, attendee: Attendee | None, attendance: Attendance | None,
+             event=None, when: datetime | None = None) -> str:
     if code == "checked_in":
         return _("Welcome, %(name)s.", name=attendee.full_name)
     if code == "already_checked_in":
         gate = attendance.gate.name if attendance.gate else _("by hand")
         return _("Already checked in at %(time)s (%(gate)s).",
                  time=format_clock(attendance.checked_in_at), gate=gate)
+    if code == "closed" and event is not None:
+        return closed_message(event, when)
     return {
         "revoked": _("This invitation was revoked and replaced by a new one."),
         "unknown": _("Unknown code: this is not an invitation of ours."),
@@ -119,7 +143,8 @@ def _replay(event, nonce: str) -> CheckinResult | None:
             Attendance.event_id == event.id, Attendance.attendee_id == scan.attendee_id))
     code = scan.result
     return CheckinResult(code, scan.attendee, attendance,
-                         _message(code, scan.attendee, attendance) if code not in (
+                         _message(code, scan.attendee, attendance, event, scan.scanned_at)
+                         if code not in (
                              "checked_in", "already_checked_in") or attendance else "",
                          flagged=scan.flagged)
 
@@ -194,8 +219,8 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None
         db.session.rollback()
         raise
     visible = person if code != "wrong_event" else None
-    return CheckinResult(code, visible, attendance, _message(code, visible, attendance),
-                         flagged=flagged)
+    return CheckinResult(code, visible, attendance,
+                         _message(code, visible, attendance, event, when), flagged=flagged)
 
 
 def undo_check_in(event, attendee: Attendee, *, by_user=None, reason: str = "") -> None:

@@ -107,8 +107,13 @@ def pair(token: str):
 
 def _gate_context(event: Event, gate: Gate | None):
     from ..attendees.views import CATEGORY_LABELS
+    from ..types import utcnow
 
+    opens, closes = services.checkin_window(event)
+    now = utcnow()
+    window_note = services.closed_message(event, now) if not opens <= now <= closes else ""
     return render_template("attendance/gate.html", event=event, gate=gate,
+                           window_note=window_note,
                            csrf=generate_csrf(), walk_in=WalkInForm(),
                            substitute=SubstituteForm(),
                            categories={k: str(v) for k, v in CATEGORY_LABELS.items()})

@@ -20,7 +20,14 @@ from ..i18n import from_local, to_local
 from ..units.models import Unit
 from ..units.services import quota_table
 from . import services
-from .forms import AgendaItemForm, ConfirmForm, ContributionForm, CopyEventForm, EventForm
+from .forms import (
+    AgendaItemForm,
+    ConfirmForm,
+    ContributionForm,
+    CopyEventForm,
+    EventForm,
+    SeriesForm,
+)
 from .models import AgendaItem, Contribution, Event
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -51,27 +58,46 @@ def index():
                            can_create=auth_services.can_create_events(current_user))
 
 
+def _flash_warnings(event: Event) -> None:
+    for message in services.date_warnings(event):
+        flash(message, "warning")
+
+
+def _event_values(form: EventForm, starts_at) -> dict:
+    return dict(title=form.title.data, theme=form.theme.data, kind=form.kind.data,
+                mode=form.mode.data, starts_at=starts_at, ends_at=form.ends_at.aware,
+                venue=form.venue.data, venue_address=form.venue_address.data,
+                nomination_deadline=form.nomination_deadline.aware,
+                host_unit=_unit(form.host_unit_id.data),
+                quotas_enabled=form.quotas_enabled.data,
+                date_to_be_fixed=form.month_only.data,
+                checkin_opens_minutes=form.checkin_opens_minutes.data,
+                checkin_closes_minutes=form.checkin_closes_minutes.data)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @organizer_required
 def create():
     form = EventForm()
     form.host_unit_id.choices = unit_choices(_("— none —"))
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (starts_at := form.start()) is not None:
         try:
-            event = services.create_event(
-                created_by=current_user, title=form.title.data, theme=form.theme.data,
-                kind=form.kind.data, mode=form.mode.data, starts_at=form.starts_at.aware,
-                ends_at=form.ends_at.aware, venue=form.venue.data,
-                venue_address=form.venue_address.data,
-                nomination_deadline=form.nomination_deadline.aware,
-                host_unit=_unit(form.host_unit_id.data))
+            event = services.create_event(created_by=current_user,
+                                          **_event_values(form, starts_at))
         except ValidationError as exc:
+            db.session.rollback()
             apply_errors(form, exc)
         else:
             flash(_("Event created. Now add its agenda and quotas."), "success")
+            _flash_warnings(event)
             return redirect(url_for("events.detail", event_id=event.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("events/form.html", form=form, event=None), status
+    return render_template("events/form.html", form=form, event=None,
+                           defaults=_window_defaults()), status
+
+
+def _window_defaults() -> dict:
+    return {"opens": services.DEFAULT_OPENS_MINUTES, "closes": services.DEFAULT_CLOSES_MINUTES}
 
 
 @bp.get("/<int:event_id>")
@@ -89,23 +115,54 @@ def edit(event: Event):
     form.host_unit_id.choices = unit_choices(_("— none —"))
     if request.method == "GET":
         form.host_unit_id.data = event.host_unit_id or 0
-    if form.validate_on_submit():
+        form.month_only.data = event.date_to_be_fixed
+        form.starts_month.data = to_local(event.starts_at).date()
+    if form.validate_on_submit() and (starts_at := form.start()) is not None:
+        old_start, old_mode = event.starts_at, event.mode
         try:
-            services.update_event(
-                event, title=form.title.data, theme=form.theme.data, kind=form.kind.data,
-                mode=form.mode.data, starts_at=form.starts_at.aware,
-                ends_at=form.ends_at.aware, venue=form.venue.data,
-                venue_address=form.venue_address.data,
-                nomination_deadline=form.nomination_deadline.aware,
-                host_unit=_unit(form.host_unit_id.data))
+            services.update_event(event, **_event_values(form, starts_at))
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)
         else:
             flash(_("Event saved."), "success")
+            if event.starts_at != old_start and event.agenda:
+                flash(_("The programme moved with the meeting: every agenda time is now "
+                        "%(delta)s.", delta=_delta_words(event.starts_at - old_start)), "info")
+            _flash_warnings(event)
+            if event.mode != old_mode:
+                _push_live(event)
             return redirect(url_for("events.detail", event_id=event.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("events/form.html", form=form, event=event), status
+    return render_template("events/form.html", form=form, event=event,
+                           defaults=_window_defaults()), status
+
+
+def _delta_words(delta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    later = minutes > 0
+    minutes = abs(minutes)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(_("%(n)d day(s)", n=days))
+    if hours:
+        parts.append(_("%(n)d hour(s)", n=hours))
+    if mins:
+        parts.append(_("%(n)d minute(s)", n=mins))
+    amount = " ".join(parts)
+    return _("%(amount)s later", amount=amount) if later else \
+        _("%(amount)s earlier", amount=amount)
+
+
+def _push_live(event: Event) -> None:
+    """Tell every open page (phones, projector, gates, consoles) the new mode."""
+    from .. import broadcast
+    from ..dialogue import services as dialogue
+
+    broadcast.dialogue_changed(event, dialogue.public_state(event),
+                               dialogue.console_state(event))
 
 
 @bp.route("/<int:event_id>/copy", methods=["GET", "POST"])
@@ -113,27 +170,77 @@ def edit(event: Event):
 def copy(event: Event):
     if not auth_services.can_create_events(current_user):
         abort(403)
-    form = CopyEventForm(obj=event)
-    form.host_unit_id.choices = unit_choices(_("— none —"))
+    proposal = services.propose_next(event)
     if request.method == "GET":
-        form.starts_at.data = None
-        form.host_unit_id.data = 0
-    if form.validate_on_submit():
+        form = CopyEventForm(formdata=None, data={
+            "title": proposal.title, "theme": proposal.theme,
+            "starts_at": proposal.starts_at, "month_only": proposal.date_to_be_fixed,
+            "starts_month": to_local(proposal.starts_at).date(),
+            "venue": proposal.venue, "venue_address": proposal.venue_address,
+            "host_unit_id": proposal.host_unit.id if proposal.host_unit else 0,
+            "carry_delegates": True})
+    else:
+        form = CopyEventForm()
+    form.host_unit_id.choices = unit_choices(_("— none —"), event=event)
+    if form.validate_on_submit() and (starts_at := form.start()) is not None:
         try:
             new = services.copy_event(
                 event, created_by=current_user, title=form.title.data, theme=form.theme.data,
-                starts_at=form.starts_at.aware, venue=form.venue.data,
+                starts_at=starts_at, venue=form.venue.data,
                 venue_address=form.venue_address.data,
-                host_unit=_unit(form.host_unit_id.data), copy_people=form.copy_people.data)
+                host_unit=_unit(form.host_unit_id.data), copy_people=form.copy_people.data,
+                date_to_be_fixed=form.month_only.data,
+                carry_delegates=form.carry_delegates.data)
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)
         else:
             flash(_("The next meeting of the series has been created from “%(title)s”.",
                     title=event.title), "success")
+            _flash_warnings(new)
             return redirect(url_for("events.detail", event_id=new.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("events/copy.html", form=form, event=event), status
+    return render_template("events/copy.html", form=form, event=event,
+                           proposal=proposal), status
+
+
+@bp.route("/<int:event_id>/series", methods=["GET", "POST"])
+@event_access()
+def series(event: Event):
+    """The series' own name, its interval and its host rotation."""
+    current = event.series
+    if request.method == "GET":
+        hosts = [{"unit_id": h.unit_id, "venue": h.venue, "venue_address": h.venue_address}
+                 for h in (current.hosts if current else [])]
+        if not hosts and event.host_unit_id:
+            hosts = [{"unit_id": event.host_unit_id, "venue": event.venue,
+                      "venue_address": event.venue_address}]
+        hosts += [{"unit_id": 0, "venue": "", "venue_address": ""}] * max(3 - len(hosts), 1)
+        form = SeriesForm(formdata=None, data={
+            "title": current.title if current else "",
+            "short_name": current.short_name if current else "",
+            "interval_months": current.interval_months if current else 3, "hosts": hosts})
+    else:
+        form = SeriesForm()
+    choices = unit_choices(_("— none —"), event=event)
+    for entry in form.hosts.entries:
+        entry.form.unit_id.choices = choices
+    if form.validate_on_submit():
+        try:
+            services.save_series(
+                event, title=form.title.data, short_name=form.short_name.data,
+                interval_months=form.interval_months.data,
+                hosts=[{"unit": _unit(e.form.unit_id.data), "venue": e.form.venue.data,
+                        "venue_address": e.form.venue_address.data}
+                       for e in form.hosts.entries])
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("Series saved."), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/series.html", form=form, event=event), status
 
 
 @bp.post("/<int:event_id>/delete")
