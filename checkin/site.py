@@ -39,6 +39,12 @@ def set_language(code: str):
     return response
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on pages that do not name an icon (PDFs, JSON)."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.get("/healthz")
 def health():
     db.session.execute(text("select 1"))

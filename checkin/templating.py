@@ -11,6 +11,7 @@ from . import i18n
 
 
 def init_app(app: Flask) -> None:
+    from .attendance.services import METHOD_LABELS, RESULT_LABELS
     from .attendees.views import CATEGORY_LABELS
     from .auth.forms import ACCOUNT_ROLE_LABELS, EVENT_ROLE_LABELS
     from .events.services import KIND_LABELS, MODE_LABELS
@@ -31,6 +32,8 @@ def init_app(app: Flask) -> None:
         CATEGORIES=CATEGORY_LABELS,
         ROLE_LABELS=ACCOUNT_ROLE_LABELS,
         EVENT_ROLE_LABELS=EVENT_ROLE_LABELS,
+        CHECKIN_METHODS=METHOD_LABELS,
+        SCAN_RESULTS=RESULT_LABELS,
     )
 
     @app.before_request

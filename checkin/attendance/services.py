@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -28,6 +29,24 @@ from ..i18n import format_clock
 from ..types import utcnow
 from ..validation import required_text
 from .models import Attendance, CheckinUndo, Gate, GateDevice, Scan
+
+#: How someone was checked in, in words.
+METHOD_LABELS = {
+    "scan": _l("QR scanned at a gate"),
+    "manual": _l("Found by name at a gate"),
+    "self": _l("Self check-in (hall QR)"),
+    "online": _l("Joined online"),
+}
+
+#: What a scan came to, in words.
+RESULT_LABELS = {
+    "checked_in": _l("Checked in"),
+    "already_checked_in": _l("Already checked in"),
+    "revoked": _l("Invitation revoked"),
+    "unknown": _l("Unknown code"),
+    "wrong_event": _l("Another meeting's invitation"),
+    "closed": _l("Outside check-in hours"),
+}
 
 #: Check-in opens this long before the meeting starts …
 OPENS_BEFORE = timedelta(hours=6)

@@ -62,6 +62,19 @@ def _touch(event) -> None:
     event.version += 1
 
 
+def _next_number(event) -> int:
+    """The next question number of this meeting (#1, #2 …).
+
+    Bumps the event's version first and flushes: that UPDATE holds the event's row (and
+    SQLite's write lock) until the commit, so two questions arriving at once are numbered
+    one after the other, never twice the same (a unique constraint guards it too).
+    """
+    _touch(event)
+    db.session.flush()
+    return db.session.scalar(select(func.coalesce(func.max(Question.number), 0) + 1)
+                             .where(Question.event_id == event.id))
+
+
 # --- lists and settings ----------------------------------------------------------
 
 def set_lists(event, *, topics: list[str], agencies: list[str]) -> None:
@@ -169,9 +182,8 @@ def ask(event, attendee: Attendee, *, text: str, kind: str = "question",
     question = Question(event_id=event.id, attendee_id=attendee.id, unit_id=attendee.unit_id,
                         asker_name=attendee.full_name, show_name=bool(show_name), kind=kind,
                         topic=topic, text=text, original_text=text, source="live",
-                        client_nonce=nonce or None)
+                        client_nonce=nonce or None, number=_next_number(event))
     db.session.add(question)
-    _touch(event)
     db.session.commit()
     return question
 
@@ -198,9 +210,8 @@ def submit_unit_question(link, *, text: str, kind: str = "question",
     question = Question(event_id=event.id, unit_id=link.unit_id, kind=kind, topic=topic,
                         asker_name=optional_text(asker_name, "asker_name", max_length=120),
                         text=text, original_text=text, source="unit",
-                        client_nonce=nonce or None)
+                        client_nonce=nonce or None, number=_next_number(event))
     db.session.add(question)
-    _touch(event)
     db.session.commit()
     return question
 
@@ -516,7 +527,8 @@ def _votes(event) -> dict[int, int]:
 
 
 def public_question(question: Question, votes: dict[int, int]) -> dict:
-    return {"id": question.id, "text": question.text, "kind": question.kind,
+    return {"id": question.id, "number": question.number, "text": question.text,
+            "kind": question.kind,
             "topic": question.topic.name if question.topic else "",
             "status": question.status, "votes": votes.get(question.id, 0),
             "answer": question.answer_note if question.status == "answered" else "",
@@ -586,7 +598,8 @@ def console_state(event) -> dict:
         "questions_open": state.questions_open,
         "questions_item_id": state.questions_item_id,
         "questions": [{
-            "id": q.id, "version": q.version, "status": q.status, "kind": q.kind,
+            "id": q.id, "number": q.number, "version": q.version, "status": q.status,
+            "kind": q.kind,
             "text": q.text, "original_text": q.original_text, "source": q.source,
             "topic_id": q.topic_id, "agency_id": q.agency_id,
             "topic": q.topic.name if q.topic else "", "agency": q.agency.name if q.agency else "",
@@ -614,7 +627,7 @@ def my_state(event, attendee: Attendee) -> dict:
         FloorRequest.event_id == event.id, FloorRequest.attendee_id == attendee.id,
         FloorRequest.status.in_(("waiting", "speaking"))))
     return {
-        "questions": [{"id": q.id, "text": q.text, "status": q.status,
+        "questions": [{"id": q.id, "number": q.number, "text": q.text, "status": q.status,
                        "status_label": str(STATUS_LABELS[q.status]),
                        "reject_reason": q.reject_reason, "answer": q.answer_note}
                       for q in mine],

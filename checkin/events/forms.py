@@ -110,6 +110,7 @@ class AgendaItemForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=1440,
                                             message=_l("Between 1 and 1440 minutes."))])
     presenter = StringField(_l("Presented by"), validators=[Length(max=255)])
+    parent_id = SelectField(_l("Sub-item of"), coerce=int, default=0, validate_choice=False)
 
 
 class ContributionForm(FlaskForm):

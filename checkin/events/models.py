@@ -119,6 +119,18 @@ class Event(db.Model):
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r}>"
 
+    def agenda_outline(self) -> list[tuple[AgendaItem, str, int]]:
+        """The programme in order with its numbering: (item, "3" or "3.1", depth)."""
+        out, top, sub = [], 0, 0
+        for item in self.agenda:
+            if item.parent_id is None:
+                top, sub = top + 1, 0
+                out.append((item, str(top), 0))
+            else:
+                sub += 1
+                out.append((item, f"{top}.{sub}", 1))
+        return out
+
 
 class AgendaItem(db.Model):
     """One item of the programme ("Chương trình"), in order."""

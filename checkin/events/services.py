@@ -473,24 +473,59 @@ def _agenda_fields(title, planned_start, duration_minutes, presenter) -> dict:
             "presenter": optional_text(presenter, "presenter", max_length=255)}
 
 
+def _parent(event: Event, parent_id: int | None, item: AgendaItem | None = None):
+    if not parent_id:
+        return None
+    parent = db.session.get(AgendaItem, parent_id)
+    if parent is None or parent.event_id != event.id or parent.parent_id is not None \
+            or (item is not None and parent.id == item.id):
+        raise field_error("parent_id", _("Choose a main item of this programme."),
+                          "invalid_parent")
+    if item is not None and db.session.scalar(select(AgendaItem.id).where(
+            AgendaItem.parent_id == item.id).limit(1)):
+        raise field_error("parent_id", _("This item has sub-items of its own: it stays a "
+                                         "main item."), "has_sub_items")
+    return parent
+
+
 def add_agenda_item(event: Event, *, title: str, planned_start: datetime | None = None,
-                    duration_minutes: object = None, presenter: str = "") -> AgendaItem:
-    """Append an item to the programme."""
+                    duration_minutes: object = None, presenter: str = "",
+                    parent_id: int | None = None) -> AgendaItem:
+    """Append an item to the programme, or a sub-item after its main item's last one
+    ("3.1 Báo cáo phong trào" under "3. Tổ chức diễn đàn")."""
     fields = _agenda_fields(title, planned_start, duration_minutes, presenter)
-    last = db.session.scalar(select(func.max(AgendaItem.position))
-                             .where(AgendaItem.event_id == event.id)) or 0
-    item = AgendaItem(event_id=event.id, position=last + 1, **fields)
+    parent = _parent(event, parent_id)
+    items = list(db.session.scalars(select(AgendaItem).where(AgendaItem.event_id == event.id)
+                                    .order_by(AgendaItem.position)))
+    item = AgendaItem(event_id=event.id, position=len(items) + 1,
+                      parent_id=parent.id if parent else None, **fields)
     db.session.add(item)
+    if parent is not None:
+        at = items.index(parent) + 1
+        while at < len(items) and items[at].parent_id == parent.id:
+            at += 1
+        if at < len(items):
+            item.position = -1
+            db.session.flush()
+            _renumber(event, [*items[:at], item, *items[at:]])
     event.version += 1
     db.session.commit()
     return item
 
 
 def update_agenda_item(item: AgendaItem, *, title: str, planned_start: datetime | None = None,
-                       duration_minutes: object = None, presenter: str = "") -> AgendaItem:
+                       duration_minutes: object = None, presenter: str = "",
+                       parent_id: int | None = None) -> AgendaItem:
+    """Change an item; ``parent_id`` makes it a sub-item of an earlier main item (or,
+    0/None, a main item)."""
     for key, value in _agenda_fields(title, planned_start, duration_minutes,
                                      presenter).items():
         setattr(item, key, value)
+    parent = _parent(item.event, parent_id, item)
+    if parent is not None and parent.position > item.position:
+        raise field_error("parent_id", _("A sub-item comes after its main item."),
+                          "parent_after_item")
+    item.parent_id = parent.id if parent else None
     item.event.version += 1
     db.session.commit()
     return item

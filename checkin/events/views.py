@@ -40,10 +40,19 @@ def _planned(event: Event, value: time | None) -> datetime | None:
     return from_local(datetime.combine(to_local(event.starts_at).date(), value))
 
 
+def _parent_choices(event: Event, form: AgendaItemForm, item: AgendaItem | None = None):
+    form.parent_id.choices = options(
+        [(0, _("— a main item —"))]
+        + [(i.id, f"{n}. {i.title[:60]}") for i, n, depth in event.agenda_outline()
+           if depth == 0 and (item is None or i.id != item.id)])
+    return form
+
+
 def _item_form(item: AgendaItem) -> AgendaItemForm:
     form = AgendaItemForm(formdata=None, obj=item, prefix=f"i{item.id}")
     form.planned_start.data = to_local(item.planned_start).time() if item.planned_start else None
-    return form
+    form.parent_id.data = item.parent_id or 0
+    return _parent_choices(item.event, form, item)
 
 
 def _unit(unit_id: int | None) -> Unit | None:
@@ -258,7 +267,8 @@ def delete(event: Event):
 def _agenda_page(event: Event, form=None, contribution_form=None, status: int = 200):
     contribution_form = contribution_form or ContributionForm(prefix="c")
     contribution_form.unit_id.choices = unit_choices()
-    return render_template("events/agenda.html", event=event, form=form or AgendaItemForm(),
+    return render_template("events/agenda.html", event=event,
+                           form=_parent_choices(event, form or AgendaItemForm()),
                            contribution_form=contribution_form, confirm=ConfirmForm(),
                            edit_forms={item.id: _item_form(item) for item in event.agenda}), status
 
@@ -285,7 +295,8 @@ def add_agenda_item(event: Event):
             services.add_agenda_item(event, title=form.title.data,
                                      planned_start=_planned(event, form.planned_start.data),
                                      duration_minutes=form.duration_minutes.data,
-                                     presenter=form.presenter.data)
+                                     presenter=form.presenter.data,
+                                     parent_id=form.parent_id.data or None)
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -304,7 +315,8 @@ def update_agenda_item(event: Event, item_id: int):
             services.update_agenda_item(item, title=form.title.data,
                                         planned_start=_planned(event, form.planned_start.data),
                                         duration_minutes=form.duration_minutes.data,
-                                        presenter=form.presenter.data)
+                                        presenter=form.presenter.data,
+                                        parent_id=form.parent_id.data or None)
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)
