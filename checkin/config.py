@@ -60,6 +60,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        #: Largest contribution text a unit may upload (PDF or DOCX).
+        "CONTRIBUTION_MAX_BYTES": int(env.get("CONTRIBUTION_MAX_BYTES", str(5 * 1024 * 1024))),
         "WTF_CSRF_TIME_LIMIT": None,
         #: Outgoing mail for invitations (SMTP).
         "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),

@@ -376,7 +376,8 @@ def bulk(event: Event):
         if request.form.get("merge_into"):
             survivor = services.find_question(event, int(request.form["merge_into"]))
             services.merge(event, survivor, [services.find_question(event, i) for i in ids])
-            flash(_("Merged into question #%(id)d.", id=survivor.id), "success")
+            flash(_("Merged into question #%(id)d.", id=survivor.number or survivor.id),
+                  "success")
         else:
             kind = request.form.get("kind") or None
             n = services.bulk_classify(event, ids, kind=kind if kind in KINDS else None,

@@ -118,6 +118,7 @@ class ContributionForm(FlaskForm):
     title = StringField(_l("Title of the contribution"),
                         validators=[DataRequired(REQUIRED), Length(max=500)])
     speaker = StringField(_l("Speaker"), validators=[Length(max=120)])
+    deadline = LocalDateTimeField(_l("Text due by"), validators=[Optional()])
 
 
 class ConfirmForm(FlaskForm):

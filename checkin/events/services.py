@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..errors import DomainError
 from ..extensions import db
 from ..types import utcnow
 from ..validation import field_error, optional_text, parse_count, required_text
@@ -567,15 +568,17 @@ def _renumber(event: Event, items: list[AgendaItem] | None = None) -> None:
     db.session.flush()
 
 
-def add_contribution(item: AgendaItem, *, unit, title: str, speaker: str = "") -> Contribution:
-    """Assign a contribution ("tham luận") to a unit under an agenda item (seed 000)."""
+def add_contribution(item: AgendaItem, *, unit, title: str, speaker: str = "",
+                     deadline: datetime | None = None) -> Contribution:
+    """Assign a contribution ("tham luận") to a unit under an agenda item, with the time
+    its text is due; the unit sends the text through its link."""
     if unit is None:
         raise field_error("unit", _("Choose the unit that presents it."), "unit_required")
     title = required_text(title, "title", max_length=500)
     speaker = optional_text(speaker, "speaker", max_length=120)
     position = len(item.contributions) + 1
     contribution = Contribution(agenda_item=item, unit=unit, title=title, speaker=speaker,
-                                position=position)
+                                position=position, deadline=deadline)
     db.session.add(contribution)
     item.event.version += 1
     db.session.commit()
@@ -587,6 +590,81 @@ def delete_contribution(contribution: Contribution) -> None:
     db.session.delete(contribution)
     event.version += 1
     db.session.commit()
+
+
+#: The text types a unit may upload: PDF and Word (DOCX).
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def document_type(filename: str, data: bytes) -> str:
+    """``"pdf"`` or ``"docx"`` when the file *is* one (by its content, not only its name);
+    else a :class:`ValidationError` (``invalid_document``)."""
+    import io
+    import zipfile
+
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension == "pdf" and data.startswith(b"%PDF-"):
+        return "pdf"
+    if extension == "docx" and data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            names = set()
+        if "word/document.xml" in names and "[Content_Types].xml" in names:
+            return "docx"
+    raise field_error("document", _("Send the text as a PDF or Word (.docx) file."),
+                      "invalid_document")
+
+
+def submit_contribution_text(link, contribution: Contribution, *, filename: str, data: bytes,
+                             max_bytes: int) -> Contribution:
+    """The unit sends the text of its contribution through its link (replacing an earlier
+    one), before its deadline (the nomination deadline does not close it); PDF or DOCX,
+    at most ``max_bytes``."""
+    if link.revoked_at is not None:
+        raise DomainError(_("This nomination link has been withdrawn. Ask the organizers "
+                            "for the new one."), code="link_revoked")
+    if contribution.unit_id != link.unit_id or contribution.agenda_item.event_id != link.event_id:
+        raise DomainError(_("This contribution is not your unit's."), code="not_yours")
+    if contribution.deadline is not None and utcnow() >= contribution.deadline:
+        from ..i18n import format_when
+
+        raise DomainError(_("The text was due by %(when)s: send it to the organizers directly.",
+                            when=format_when(contribution.deadline)), code="deadline_passed")
+    if not data:
+        raise field_error("document", _("Choose the file to send."), "required")
+    if len(data) > max_bytes:
+        raise field_error("document", _("The file is too large: at most %(mb)s MB.",
+                                        mb=f"{max_bytes / 1024 / 1024:g}"), "too_large")
+    kind = document_type(filename, data)
+    name = "".join(ch for ch in filename.replace("\\", "/").rsplit("/", 1)[-1]
+                   if ch.isprintable() and ch not in '"\r\n')[-200:] or f"tham-luan.{kind}"
+    contribution.document = data
+    contribution.document_name, contribution.document_type = name, kind
+    contribution.document_size = len(data)
+    contribution.submitted_at = utcnow()
+    contribution.agenda_item.event.version += 1
+    db.session.commit()
+    return contribution
+
+
+def unit_contributions(event: Event, unit_id: int) -> list[Contribution]:
+    """The contributions assigned to one unit, in programme order."""
+    return list(db.session.scalars(
+        select(Contribution).join(AgendaItem).where(AgendaItem.event_id == event.id,
+                                                    Contribution.unit_id == unit_id)
+        .order_by(AgendaItem.position, Contribution.position)))
+
+
+def event_contributions(event: Event) -> list[Contribution]:
+    """Every assigned contribution of the event, in programme order."""
+    return list(db.session.scalars(
+        select(Contribution).join(AgendaItem).where(AgendaItem.event_id == event.id)
+        .order_by(AgendaItem.position, Contribution.position)))
 
 
 def shift_time(value: datetime | None, delta: timedelta) -> datetime | None:

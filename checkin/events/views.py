@@ -13,6 +13,7 @@ from ..auth import services as auth_services
 from ..auth.access import event_access, organizer_required
 from ..auth.forms import EventRoleForm
 from ..auth.models import EventRole, User
+from ..downloads import contribution_download
 from ..errors import ValidationError
 from ..extensions import db
 from ..forms import apply_errors, options, unit_choices
@@ -266,7 +267,7 @@ def delete(event: Event):
 
 def _agenda_page(event: Event, form=None, contribution_form=None, status: int = 200):
     contribution_form = contribution_form or ContributionForm(prefix="c")
-    contribution_form.unit_id.choices = unit_choices()
+    contribution_form.unit_id.choices = unit_choices(event=event)
     return render_template("events/agenda.html", event=event,
                            form=_parent_choices(event, form or AgendaItemForm()),
                            contribution_form=contribution_form, confirm=ConfirmForm(),
@@ -354,11 +355,12 @@ def delete_agenda_item(event: Event, item_id: int):
 def add_contribution(event: Event, item_id: int):
     item = _agenda_item(event, item_id)
     form = ContributionForm(prefix="c")
-    form.unit_id.choices = unit_choices()
+    form.unit_id.choices = unit_choices(event=event)
     if form.validate_on_submit():
         try:
             services.add_contribution(item, unit=_unit(form.unit_id.data),
-                                      title=form.title.data, speaker=form.speaker.data)
+                                      title=form.title.data, speaker=form.speaker.data,
+                                      deadline=form.deadline.aware)
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -377,6 +379,15 @@ def delete_contribution(event: Event, contribution_id: int):
         abort(400)
     services.delete_contribution(contribution)
     return redirect(url_for("events.agenda", event_id=event.id))
+
+
+@bp.get("/<int:event_id>/contributions/<int:contribution_id>/document")
+@event_access("moderator")
+def contribution_document(event: Event, contribution_id: int):
+    contribution = db.session.get(Contribution, contribution_id)
+    if contribution is None or contribution.agenda_item.event_id != event.id:
+        abort(404)
+    return contribution_download(contribution)
 
 
 # --- staff -----------------------------------------------------------------

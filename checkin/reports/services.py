@@ -241,7 +241,24 @@ class DialogueReport:
     by_topic: dict[str, list[QuestionRow]]
     by_agency: dict[str, list[QuestionRow]]
     unanswered_by_agency: dict[str, list[QuestionRow]]
-    written: int  # written contributions, which count as speeches (seed 000)
+    written: int  # written contributions, which count as speeches
+    #: The contributions assigned to units, in programme order.
+    contributions: list[ContributionRow] = field(default_factory=list)
+
+    @property
+    def contributions_received(self) -> int:
+        return sum(1 for c in self.contributions if c.submitted_at)
+
+
+@dataclass
+class ContributionRow:
+    item: str
+    unit: str
+    title: str
+    speaker: str
+    deadline: datetime | None
+    submitted_at: datetime | None
+    document: str
 
 
 def dialogue_report(event, *, agency_id: int | None = None) -> DialogueReport:
@@ -285,7 +302,22 @@ def dialogue_report(event, *, agency_id: int | None = None) -> DialogueReport:
             unanswered[row.agency or _("No agency yet")].append(row)
     return DialogueReport(survivors, dict(sorted(by_topic.items())),
                           dict(sorted(by_agency.items())), dict(sorted(unanswered.items())),
-                          sum(1 for r in survivors if r.kind == "written"))
+                          sum(1 for r in survivors if r.kind == "written"),
+                          contribution_rows(event))
+
+
+def contribution_rows(event) -> list[ContributionRow]:
+    """The assigned contributions with their units and whether the text came (one query)."""
+    from ..events.models import AgendaItem, Contribution
+
+    rows = db.session.execute(
+        select(AgendaItem.title, Unit.name, Contribution.title, Contribution.speaker,
+               Contribution.deadline, Contribution.submitted_at, Contribution.document_name)
+        .join(Contribution, Contribution.agenda_item_id == AgendaItem.id)
+        .join(Unit, Unit.id == Contribution.unit_id)
+        .where(AgendaItem.event_id == event.id)
+        .order_by(AgendaItem.position, Contribution.position))
+    return [ContributionRow(*row) for row in rows]
 
 
 # --- across a series -----------------------------------------------------------------------

@@ -104,8 +104,18 @@ def dialogue_sections(report) -> list[Section]:
                             "", m.votes, str(statuses["merged"]), ""])
         return out
 
-    sections = [Section(_("By topic") + f": {topic}", header, rows(items), widths)
-                for topic, items in report.by_topic.items()]
+    sections = []
+    if report.contributions:
+        sections.append(Section(
+            _("Assigned contributions: %(received)d of %(n)d texts received",
+              received=report.contributions_received, n=len(report.contributions)),
+            [_("Agenda item"), _("Unit"), _("Contribution"), _("Speaker"), _("Text due by"),
+             _("Text received")],
+            [[c.item, c.unit, c.title, c.speaker, _clock(c.deadline),
+              _clock(c.submitted_at) if c.submitted_at else _("not yet")]
+             for c in report.contributions], [22, 24, 40, 18, 14, 14]))
+    sections += [Section(_("By topic") + f": {topic}", header, rows(items), widths)
+                 for topic, items in report.by_topic.items()]
     sections += [Section(_("Unanswered — to send to") + f" {agency}", header, rows(items), widths)
                  for agency, items in report.unanswered_by_agency.items()]
     return sections

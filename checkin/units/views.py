@@ -329,6 +329,8 @@ def _nomination_page(link: NominationLink, form: PersonForm | None = None, statu
     from ..dialogue import services as dialogue
 
     state = dialogue.dialogue_state(event)
+    from ..events.services import unit_contributions
+
     return render_template(
         "units/nominate.html", link=link, event=event, unit=unit, delegates=delegates,
         questions_enabled=event.kind == "dialogue" or state.unit_minimum > 0,
@@ -337,6 +339,8 @@ def _nomination_page(link: NominationLink, form: PersonForm | None = None, statu
         seats=quota.seats if quota else (None if not event.quotas_enabled else 0),
         form=form, edit_forms=edit_forms,
         to_confirm=[p for p in delegates if p.carried_over],
+        contributions=unit_contributions(event, unit.id),
+        max_mb=f"{current_app.config['CONTRIBUTION_MAX_BYTES'] / 1024 / 1024:g}",
         closed=closed_reason, closes_at=services.link_closes_at(link), confirm=ConfirmForm(),
         editing=editing), status
 
@@ -370,6 +374,46 @@ def nominate(token: str):
             flash(_("%(name)s has been added.", name=person.full_name), "success")
             return redirect(url_for("nomination.page", token=token))
     return _nomination_page(link, form, 422)
+
+
+@nomination_bp.post("/n/<token>/contributions/<int:contribution_id>")
+@limiter.limit("20 per minute")
+def contribution_text(token: str, contribution_id: int):
+    from ..events.models import Contribution
+    from ..events.services import submit_contribution_text
+
+    link = _link_or_404(token)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    contribution = db.session.get(Contribution, contribution_id) or abort(404)
+    upload = request.files.get("document")
+    try:
+        submit_contribution_text(
+            link, contribution, filename=upload.filename if upload else "",
+            data=upload.read(current_app.config["CONTRIBUTION_MAX_BYTES"] + 1) if upload
+            else b"", max_bytes=current_app.config["CONTRIBUTION_MAX_BYTES"])
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        flash(_("The text of “%(title)s” has been received.", title=contribution.title),
+              "success")
+    return redirect(url_for("nomination.page", token=token) + "#contributions")
+
+
+@nomination_bp.get("/n/<token>/contributions/<int:contribution_id>")
+@limiter.limit("30 per minute")
+def contribution_download(token: str, contribution_id: int):
+    from ..downloads import contribution_download
+    from ..events.models import Contribution
+
+    link = _link_or_404(token)
+    contribution = db.session.get(Contribution, contribution_id)
+    if link.revoked_at is not None or contribution is None \
+            or contribution.unit_id != link.unit_id \
+            or contribution.agenda_item.event_id != link.event_id:
+        abort(404)
+    return contribution_download(contribution)
 
 
 @nomination_bp.post("/n/<token>/confirm")
