@@ -185,8 +185,8 @@ def date_warnings(event: Event, *, now: datetime | None = None) -> list[str]:
     if event.date_to_be_fixed:
         out.append(_("Only the month is set: fix the day and time before sending the "
                      "invitations."))
-    elif event.starts_at < now:
-        out.append(_("The meeting starts in the past (%(when)s): check the date.",
+    elif (event.ends_at or event.starts_at) < now:
+        out.append(_("The meeting is in the past (%(when)s): check the date.",
                      when=format_when(event.starts_at)))
     late_links = db.session.scalar(select(func.count()).where(
         NominationLink.event_id == event.id, NominationLink.revoked_at.is_(None),
