@@ -88,7 +88,7 @@ def test_seed_000_forum_without_quotas(app, people):
     links = organizer.link_paths(event)
     assert set(links) == set(units)
     secretaries = {name: Secretary(app, path) for name, path in links.items()}
-    for i, (name, secretary) in enumerate(secretaries.items()):
+    for i, secretary in enumerate(secretaries.values()):
         for k in range(3 if i % 2 else 2):
             secretary.name(f"Cán bộ Đoàn {i:02d}-{k}", "Ủy viên BCH")
     first = secretaries[CONTRIBUTIONS[0][0]]
