@@ -116,9 +116,11 @@ def to_xlsx(sections: list[Section]) -> bytes:
     return out.getvalue()
 
 
-def to_pdf(event, title: str, sections: list[Section]) -> bytes:
-    """A4 in the Union's document layout: the heading as in seed 004, the title, the
-    meeting and its date, then each section's chart and table."""
+def to_pdf(event, title: str, sections: list[Section], *,
+           meetings: list | None = None) -> bytes:
+    """A4 in the Union's document layout: the heading, the title, the meeting and its
+    date (or, for a series, every meeting: ``meetings``), then each section's chart and
+    table."""
     head = letter_head(event)
     pdf = _Document()
     pdf.set_auto_page_break(True, margin=15)
@@ -141,6 +143,10 @@ def to_pdf(event, title: str, sections: list[Section]) -> bytes:
 
         today = format_day(utcnow())
         when = format_when(event.starts_at)
+        from ..i18n import format_event_when
+
+        lines = [f"{e.title} — {format_event_when(e)}"
+                 + (f" — {e.venue}" if e.venue else "") for e in (meetings or [])]
     pdf.set_xy(100, 24)
     pdf.set_font("Serif", "I", 12)
     pdf.cell(95, 6, f"{head.place + ', ' if head.place else ''}{today}", align="C")
@@ -149,8 +155,11 @@ def to_pdf(event, title: str, sections: list[Section]) -> bytes:
     pdf.multi_cell(width, 7, title.upper(), align="C")
     pdf.set_x(left)
     pdf.set_font("Serif", "", 12)
-    pdf.multi_cell(width, 6, f"{event.title}\n{when}" + (f" — {event.venue}" if event.venue
-                                                            else ""), align="C")
+    if lines:
+        pdf.multi_cell(width, 6, "\n".join(lines), align="C")
+    else:
+        pdf.multi_cell(width, 6, f"{event.title}\n{when}" + (f" — {event.venue}" if event.venue
+                                                                else ""), align="C")
     pdf.ln(4)
     for section in sections:
         if pdf.get_y() > 250:

@@ -127,7 +127,8 @@ def _clock(value) -> str:
     return format_short(value) if value else ""
 
 
-def _export(event: Event, title: str, sections: list[Section], name: str):
+def _export(event: Event, title: str, sections: list[Section], name: str,
+            meetings: list | None = None):
     fmt = request.args.get("format")
     if fmt == "xlsx":
         response = make_response(to_xlsx(sections))
@@ -137,7 +138,7 @@ def _export(event: Event, title: str, sections: list[Section], name: str):
         response.mimetype = "text/csv"
         response.charset = "utf-8"
     elif fmt == "pdf":
-        response = make_response(to_pdf(event, title, sections))
+        response = make_response(to_pdf(event, title, sections, meetings=meetings))
         response.mimetype = "application/pdf"
     else:
         return None
@@ -197,12 +198,14 @@ def series(series_id: int):
     if not all(can(current_user, e, "moderator") for e in series.events):
         abort(403)
     events, rows = services.series_report(series)
-    header = [_("Unit")] + [f"{e.title} ({_clock(e.starts_at)})" for e in events]
+    from ..i18n import format_event_when
+
+    header = [_("Unit")] + [f"{e.title} ({format_event_when(e)})" for e in events]
     sections = [Section(_("Attendance across the series"), header,
                         [[u] + [f"{p}/{q}" if q else str(p) for p, q in cells]
                          for u, cells in rows], [34] + [18] * len(events))]
-    exported = _export(events[-1], _("Attendance across the series"), sections,
-                       f"chuoi-{series.id}")
+    exported = _export(events[-1], _("Attendance across the series") + f": {series.title}",
+                       sections, f"chuoi-{series.id}", meetings=events)
     if exported is not None:
         return exported
     return render_template("reports/series.html", series=series, events=events, rows=rows)

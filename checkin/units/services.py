@@ -361,7 +361,8 @@ def rule_seats(rules: list[QuotaRule], unit: Unit) -> int | None:
     """Seats the rules give ``unit``: the matching rule with the highest threshold."""
     best = None
     for rule in rules:
-        if rule.unit_kind == unit.kind and unit.member_count > rule.min_members_exclusive:
+        above = rule.min_members_exclusive == 0 or unit.member_count > rule.min_members_exclusive
+        if rule.unit_kind == unit.kind and above:  # threshold 0: every unit of the kind
             if best is None or rule.min_members_exclusive > best.min_members_exclusive:
                 best = rule
     return None if best is None else best.seats
