@@ -39,9 +39,9 @@ def test_seed_001_three_rotating_briefings(app, people):
     province = organizer.unit("Tỉnh đoàn Trà Vinh", "province")
     districts = {name: organizer.unit(name, "district", province)
                  for name in [h for h, _v in HOSTS] + OTHER_DISTRICTS}
-    grassroots = {name: [organizer.unit(f"Đoàn xã {name.split()[-1]} số {i}", "grassroots",
-                                        districts[name]) for i in (1, 2)]
-                  for name, _v in HOSTS}
+    for name, _v in HOSTS:  # each host district's grassroots unions
+        for i in (1, 2):
+            organizer.unit(f"Đoàn xã {name.split()[-1]} số {i}", "grassroots", districts[name])
 
     # May: only the month is known.
     may = organizer.event(
