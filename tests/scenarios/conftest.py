@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from checkin.i18n import to_local
 from checkin.types import utcnow
 from tests.conftest import PASSWORD
-from tests.scenarios.http import csrf_from, submit, text
+from tests.scenarios.http import csrf_from, problems, submit, text
 
 
 def wall(value: datetime) -> str:
@@ -174,9 +174,12 @@ class Secretary(Actor):
                                      "nonce": nonce.group(1) if nonce else ""}, expect=expect)
 
     def send(self, text_: str, kind: str = "question", nonce: str | None = None):
-        return self.post(self.link, {"kind": kind, "text": text_, "asker_name": "",
-                                     "nonce": nonce or f"q-{abs(hash(text_))}"},
-                         action=f"{self.link}/questions")
+        response = self.post(self.link, {"kind": kind, "text": text_, "asker_name": "",
+                                         "nonce": nonce or f"q-{abs(hash(text_))}"},
+                             action=f"{self.link}/questions", follow_redirects=True,
+                             expect=(200,))
+        assert "flash-error" not in response.get_data(as_text=True), problems(response)
+        return response
 
 
 class GateStaff(Actor):
