@@ -431,7 +431,10 @@ def missing_by_unit(event) -> dict[int, list[Attendee]]:
             Attendee.replaced.is_(False), Attendee.id.not_in(arrived))
             .order_by(Attendee.name_folded)):
         out.setdefault(person.unit_id, []).append(person)
-    return out
+    from ..i18n import sort_key
+
+    return {unit: sorted(people, key=lambda a: sort_key(a.full_name))
+            for unit, people in out.items()}
 
 
 def recent_checkins(event, limit: int = 20) -> list[Attendance]:

@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 
 from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
-from ..i18n import fold
+from ..i18n import fold, sort_key
 from ..types import utcnow
 from ..units.models import NominationLink, Unit
 from ..units.services import check_link_open, lock_quota
@@ -219,7 +219,9 @@ def search_attendees(event, query: str = "", *, category: str | None = None,
     stmt = stmt.order_by(Attendee.category, Unit.name_folded, Attendee.name_folded)
     if limit:
         stmt = stmt.limit(limit)
-    return list(db.session.scalars(stmt))
+    rows = db.session.execute(stmt.add_columns(Unit.name)).all()
+    rows.sort(key=lambda r: (r[0].category, sort_key(r[1] or ""), sort_key(r[0].full_name)))
+    return [person for person, _unit in rows]
 
 
 def select_attendees(event, *, unit_id: int | None = None, category: str | None = None,
@@ -234,8 +236,10 @@ def select_attendees(event, *, unit_id: int | None = None, category: str | None 
     if category in CATEGORIES:
         stmt = stmt.where(Attendee.category == category)
     order = {"presidium": 0, "guest": 1, "press": 3}
-    people = list(db.session.scalars(stmt.order_by(Unit.name_folded, Attendee.name_folded)))
-    return sorted(people, key=lambda a: order.get(a.category, 2))
+    rows = db.session.execute(stmt.add_columns(Unit.name)).all()
+    rows.sort(key=lambda r: (order.get(r[0].category, 2), sort_key(r[1] or ""),
+                             sort_key(r[0].full_name)))
+    return [person for person, _unit in rows]
 
 
 LETTER_HEAD_FIELDS = ("superior_body", "issuing_body", "number", "place", "issued_on",

@@ -134,8 +134,11 @@ def delete_unit(unit: Unit) -> None:
 
 
 def unit_tree() -> list[tuple[Unit, int]]:
-    """Every unit with its depth, parents before children, siblings by name."""
-    units = db.session.scalars(select(Unit).order_by(Unit.name_folded)).all()
+    """Every unit with its depth, parents before children, siblings in Vietnamese
+    alphabetical order (Đ after D)."""
+    from ..i18n import sort_key
+
+    units = sorted(db.session.scalars(select(Unit)).all(), key=lambda u: sort_key(u.name))
     children: dict[int | None, list[Unit]] = {}
     for u in units:
         children.setdefault(u.parent_id, []).append(u)
