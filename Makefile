@@ -49,6 +49,7 @@ test: setup
 	scripts/ensure-postgres "$(TEST_PG_URL)"
 	scripts/ensure-redis
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(MAKE) --no-print-directory test-sqlite test-postgres
 
 test-sqlite:
@@ -60,6 +61,7 @@ test-postgres:
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 bench: setup
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

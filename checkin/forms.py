@@ -55,14 +55,3 @@ def apply_errors(form, exc: ValidationError) -> None:
 def options(pairs) -> list[SelectChoice]:
     """Choices for a select box from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-def unit_choices(blank: str | None = None, *, event=None) -> list[SelectChoice]:
-    """Units for a select box, indented by depth so the tree shows; with ``event``, only
-    the units of the event's tree(s)."""
-    from .units.services import event_units, unit_tree
-
-    pairs = [(0, blank)] if blank is not None else []
-    tree = event_units(event) if event is not None else unit_tree()
-    pairs += [(u.id, "\u00a0\u00a0" * depth + u.name) for u, depth in tree]
-    return options(pairs)

@@ -22,6 +22,10 @@ from .models import Attendee, Invitation
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
+#: The cookie that remembers, on a delegate's phone, which invitation it opened.
+INVITATION_COOKIE = "invitation"
+
+
 def new_invitation_token() -> str:
     """128 random bits, URL-safe base64 without padding (22 characters)."""
     return secrets.token_urlsafe(16)

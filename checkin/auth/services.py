@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..errors import Conflict, DomainError
 from ..extensions import db
+from ..transaction import commit, transactional
 from ..validation import field_error, required_text
 from .models import ACCOUNT_ROLES, EVENT_ROLES, EventRole, User
 
@@ -45,16 +46,18 @@ def create_user(*, username: str, password: str, full_name: str, role: str = "st
     return user
 
 
+@transactional
 def set_password(user: User, password: str) -> None:
     _check_password(password)
     user.password_hash = _hasher.hash(password)
-    db.session.commit()
+    commit()
 
 
+@transactional
 def update_user(user: User, *, full_name: str, role: str, active: bool,
-                by_user: User | None = None) -> User:
-    """Change an account. An administrator cannot take away their own rights (and so
-    lock everyone out)."""
+                by_user: User | None = None, password: str | None = None) -> User:
+    """Change an account — and its password, when one is given — as one action. An
+    administrator cannot take away their own rights (and so lock everyone out)."""
     if by_user is not None and user.id == by_user.id and (role != "admin" or not active):
         raise field_error("role", _("You cannot remove your own administrator rights."),
                           "own_admin")
@@ -62,7 +65,9 @@ def update_user(user: User, *, full_name: str, role: str, active: bool,
         raise field_error("role", _("Choose a role."), "invalid_role")
     user.full_name = required_text(full_name, "full_name", max_length=120)
     user.role, user.active = role, active
-    db.session.commit()
+    if password:
+        set_password(user, password)
+    commit()
     return user
 
 

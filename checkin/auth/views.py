@@ -104,11 +104,9 @@ def edit_user(user_id: int):
     if form.validate_on_submit():
         try:
             services.update_user(user, full_name=form.full_name.data, role=form.role.data,
-                                 active=form.active.data, by_user=current_user)
-            if form.password.data:
-                services.set_password(user, form.password.data)
+                                 active=form.active.data, by_user=current_user,
+                                 password=form.password.data or None)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         else:
             flash(_("Account %(name)s saved.", name=user.username), "success")

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from ..attendees.models import Attendee
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
+from ..transaction import commit, transactional
 from ..types import utcnow
 from ..validation import field_error, optional_text, required_text
 from .models import (
@@ -77,6 +78,7 @@ def _next_number(event) -> int:
 
 # --- lists and settings ----------------------------------------------------------
 
+@transactional
 def set_lists(event, *, topics: list[str], agencies: list[str]) -> None:
     """Replace the event's topics and answering agencies (names kept, new ones added)."""
     for model, names in ((Topic, topics), (Agency, agencies)):
@@ -93,9 +95,10 @@ def set_lists(event, *, topics: list[str], agencies: list[str]) -> None:
         for name, row in existing.items():
             if name not in wanted:
                 db.session.delete(row)
-    db.session.commit()
+    commit()
 
 
+@transactional
 def update_settings(event, *, unit_deadline=None, unit_minimum: int = 0,
                     speaking_seconds: int = 180, max_length: int = 500) -> DialogueState:
     state = dialogue_state(event, for_update=True)
@@ -108,7 +111,16 @@ def update_settings(event, *, unit_deadline=None, unit_minimum: int = 0,
     state.unit_deadline, state.unit_minimum = unit_deadline, unit_minimum
     state.speaking_seconds, state.max_length = speaking_seconds, max_length
     _touch(event)
-    db.session.commit()
+    commit()
+    return state
+
+
+@transactional
+def configure(event, *, topics: list[str], agencies: list[str], **settings) -> DialogueState:
+    """The dialogue's settings page as one action: settings (see :func:`update_settings`)
+    and the topic and agency lists, saved together or not at all."""
+    state = update_settings(event, **settings)
+    set_lists(event, topics=topics, agencies=agencies)
     return state
 
 
@@ -382,6 +394,7 @@ def order_by_support(event) -> None:
     reorder(event, [q.id for q in sorted(queue, key=lambda q: (-votes.get(q.id, 0), q.id))])
 
 
+@transactional
 def merge(event, survivor: Question, others: list[Question]) -> Question:
     """Merge duplicates into ``survivor``: their supporters move over, they point to it."""
     if survivor.status == "merged":
@@ -413,6 +426,7 @@ def merged_into(question: Question) -> list[Question]:
         Question.merged_into_id == question.id).order_by(Question.id)))
 
 
+@transactional
 def bulk_classify(event, question_ids: list[int], *, kind: str | None = None,
                   topic_id: int | None = None, agency_id: int | None = None) -> int:
     """Set kind, topic and/or agency on many questions at once; returns how many."""

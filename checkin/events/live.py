@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..errors import DomainError
 from ..extensions import db
+from ..transaction import transactional
 from ..validation import field_error, optional_text, required_text
 from .models import EVENT_MODES, Announcement, Livestream
 
@@ -75,6 +76,7 @@ def livestream(event) -> Livestream:
         meeting_room_url="")
 
 
+@transactional
 def set_stream(event, *, primary_url: str = "", backup_url: str = "",
                meeting_room_url: str = "") -> Livestream:
     """Save the stream links (validated) and the meeting room for remote speakers."""
@@ -93,6 +95,7 @@ def set_stream(event, *, primary_url: str = "", backup_url: str = "",
     return stream
 
 
+@transactional
 def switch_stream(event, which: str) -> Livestream:
     """Play the backup stream (or back to the first) on every page."""
     stream = livestream(event)
@@ -105,6 +108,7 @@ def switch_stream(event, which: str) -> Livestream:
     return stream
 
 
+@transactional
 def announce(event, text: str, *, by_user=None) -> Announcement:
     note = Announcement(event_id=event.id, text=required_text(text, "text", max_length=300),
                         created_by_id=by_user.id if by_user else None)
@@ -114,6 +118,7 @@ def announce(event, text: str, *, by_user=None) -> Announcement:
     return note
 
 
+@transactional
 def switch_mode(event, mode: str, *, announcement: str = "", by_user=None) -> None:
     """Hold the meeting in person, online or both — at any moment, with an optional notice."""
     if mode not in EVENT_MODES:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from ..errors import DomainError
 from ..extensions import db
+from ..transaction import commit, transactional
 from ..types import utcnow
 from ..validation import field_error, optional_text, parse_count, required_text
 from .models import (
@@ -123,6 +124,7 @@ def create_event(*, created_by, title: str, starts_at: datetime, theme: str = ""
     return event
 
 
+@transactional
 def update_event(event: Event, *, title: str, starts_at: datetime, theme: str = "",
                  kind: str = "conference", mode: str = "in_person",
                  ends_at: datetime | None = None, venue: str = "", venue_address: str = "",
@@ -172,7 +174,18 @@ def update_event(event: Event, *, title: str, starts_at: datetime, theme: str = 
     return event
 
 
-def date_warnings(event: Event, *, now: datetime | None = None) -> list[str]:
+@dataclass
+class DateWarning:
+    """Something about the event's dates the organizer should look at."""
+
+    code: str  # to_be_fixed, in_the_past, links_after_start, questions_after_start, …
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def date_warnings(event: Event, *, now: datetime | None = None) -> list[DateWarning]:
     """What the organizer should look at about the event's dates: a start in the past,
     a month still to be fixed, deadlines (nomination links, the units' questions,
     contributions) that fall after the start."""
@@ -181,35 +194,39 @@ def date_warnings(event: Event, *, now: datetime | None = None) -> list[str]:
     from ..units.models import NominationLink
 
     now = now or utcnow()
-    out: list[str] = []
+    out: list[DateWarning] = []
     if event.date_to_be_fixed:
-        out.append(_("Only the month is set: fix the day and time before sending the "
-                     "invitations."))
+        out.append(DateWarning("to_be_fixed", _(
+            "Only the month is set: fix the day and time before sending the invitations.")))
     elif (event.ends_at or event.starts_at) < now:
-        out.append(_("The meeting is in the past (%(when)s): check the date.",
-                     when=format_when(event.starts_at)))
+        out.append(DateWarning("in_the_past", _(
+            "The meeting is in the past (%(when)s): check the date.",
+            when=format_when(event.starts_at))))
     late_links = db.session.scalar(select(func.count()).where(
         NominationLink.event_id == event.id, NominationLink.revoked_at.is_(None),
         NominationLink.closes_at > event.starts_at))
     if late_links:
-        out.append(_("%(n)d nomination link(s) close after the meeting starts: set their "
-                     "deadlines again on the quota page.", n=late_links))
+        out.append(DateWarning("links_after_start", _(
+            "%(n)d nomination link(s) close after the meeting starts: set their deadlines "
+            "again on the quota page.", n=late_links)))
     state = db.session.get(DialogueState, event.id)
     if state is not None and state.unit_deadline and state.unit_deadline > event.starts_at:
-        out.append(_("The units' questions are due %(when)s, after the meeting starts: "
-                     "change the deadline in the dialogue settings.",
-                     when=format_when(state.unit_deadline)))
+        out.append(DateWarning("questions_after_start", _(
+            "The units' questions are due %(when)s, after the meeting starts: change the "
+            "deadline in the dialogue settings.", when=format_when(state.unit_deadline))))
     late = db.session.scalar(select(func.count()).select_from(Contribution).join(AgendaItem)
                              .where(AgendaItem.event_id == event.id,
                                     Contribution.deadline > event.starts_at))
     if late:
-        out.append(_("%(n)d contribution(s) are due after the meeting starts: change their "
-                      "deadlines on the agenda.", n=late))
+        out.append(DateWarning("contributions_after_start", _(
+            "%(n)d contribution(s) are due after the meeting starts: change their deadlines "
+            "on the agenda.", n=late)))
     return out
 
 
 # --- series ------------------------------------------------------------------
 
+@transactional
 def save_series(event: Event, *, title: str, short_name: str = "",
                 interval_months: object = 3, hosts: list[dict] | None = None) -> EventSeries:
     """Make ``event`` part of a series (or change its series): its own name, a short
@@ -309,6 +326,7 @@ def _strictly_below(unit) -> set[int]:
     return {u.id for u in descendants(unit)} - {unit.id} if unit is not None else set()
 
 
+@transactional
 def copy_event(source: Event, *, created_by, title: str, starts_at: datetime,
                theme: str | None = None, venue: str | None = None,
                venue_address: str | None = None, host_unit=None,
@@ -451,7 +469,7 @@ def copy_event(source: Event, *, created_by, title: str, starts_at: datetime,
             number="", place=head.place, issued_on=None,
             signer_on_behalf=head.signer_on_behalf, signer_title=head.signer_title,
             signer_name=head.signer_name))
-    db.session.commit()
+    commit()
     if rules and host_unit is not None and host_unit.id != source.host_unit_id:
         apply_quota_rules(new, scope=host_unit)  # the new host's units, by the same rules
     return new
@@ -489,6 +507,7 @@ def _parent(event: Event, parent_id: int | None, item: AgendaItem | None = None)
     return parent
 
 
+@transactional
 def add_agenda_item(event: Event, *, title: str, planned_start: datetime | None = None,
                     duration_minutes: object = None, presenter: str = "",
                     parent_id: int | None = None) -> AgendaItem:
@@ -514,6 +533,7 @@ def add_agenda_item(event: Event, *, title: str, planned_start: datetime | None 
     return item
 
 
+@transactional
 def update_agenda_item(item: AgendaItem, *, title: str, planned_start: datetime | None = None,
                        duration_minutes: object = None, presenter: str = "",
                        parent_id: int | None = None) -> AgendaItem:
@@ -568,6 +588,7 @@ def _renumber(event: Event, items: list[AgendaItem] | None = None) -> None:
     db.session.flush()
 
 
+@transactional
 def add_contribution(item: AgendaItem, *, unit, title: str, speaker: str = "",
                      deadline: datetime | None = None) -> Contribution:
     """Assign a contribution ("tham luận") to a unit under an agenda item, with the time
@@ -620,6 +641,7 @@ def document_type(filename: str, data: bytes) -> str:
                       "invalid_document")
 
 
+@transactional
 def submit_contribution_text(link, contribution: Contribution, *, filename: str, data: bytes,
                              max_bytes: int) -> Contribution:
     """The unit sends the text of its contribution through its link (replacing an earlier

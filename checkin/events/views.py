@@ -16,8 +16,9 @@ from ..auth.models import EventRole, User
 from ..downloads import contribution_download
 from ..errors import ValidationError
 from ..extensions import db
-from ..forms import apply_errors, options, unit_choices
+from ..forms import apply_errors, options
 from ..i18n import from_local, to_local
+from ..units.forms import unit_choices
 from ..units.models import Unit
 from ..units.services import quota_table
 from . import services
@@ -69,8 +70,8 @@ def index():
 
 
 def _flash_warnings(event: Event) -> None:
-    for message in services.date_warnings(event):
-        flash(message, "warning")
+    for warning in services.date_warnings(event):
+        flash(warning.message, "warning")
 
 
 def _event_values(form: EventForm, starts_at) -> dict:
@@ -132,7 +133,6 @@ def edit(event: Event):
         try:
             services.update_event(event, **_event_values(form, starts_at))
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         else:
             flash(_("Event saved."), "success")
@@ -202,7 +202,6 @@ def copy(event: Event):
                 date_to_be_fixed=form.month_only.data,
                 carry_delegates=form.carry_delegates.data)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         else:
             flash(_("The next meeting of the series has been created from “%(title)s”.",
@@ -299,7 +298,6 @@ def add_agenda_item(event: Event):
                                      presenter=form.presenter.data,
                                      parent_id=form.parent_id.data or None)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         else:
             return redirect(url_for("events.agenda", event_id=event.id))
@@ -319,7 +317,6 @@ def update_agenda_item(event: Event, item_id: int):
                                         presenter=form.presenter.data,
                                         parent_id=form.parent_id.data or None)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         else:
             flash(_("Agenda item saved."), "success")
@@ -362,7 +359,6 @@ def add_contribution(event: Event, item_id: int):
                                       title=form.title.data, speaker=form.speaker.data,
                                       deadline=form.deadline.aware)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         else:
             return redirect(url_for("events.agenda", event_id=event.id) + f"#item-{item.id}")

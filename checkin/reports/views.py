@@ -45,7 +45,7 @@ def _note(p) -> str:
 
 
 def _labels():
-    from ..attendees.views import CATEGORY_LABELS
+    from ..attendees.labels import CATEGORY_LABELS
     from ..dialogue.services import KIND_LABELS, STATUS_LABELS
 
     return CATEGORY_LABELS, KIND_LABELS, STATUS_LABELS

@@ -14,6 +14,7 @@ from ..errors import Conflict, DomainError, ValidationError
 from ..extensions import db
 from ..i18n import clean_name, fold
 from ..tabular import read_table
+from ..transaction import commit, transactional
 from ..types import utcnow
 from ..validation import field_error, optional_text, parse_count, required_text
 from .models import UNIT_KINDS, NominationLink, Quota, QuotaRule, Unit
@@ -85,6 +86,7 @@ def _check_parent(unit: Unit | None, parent: Unit | None) -> None:
         node = node.parent
 
 
+@transactional
 def create_unit(*, name: str, kind: str, member_count: object = 0,
                 parent: Unit | None = None, code: str | None = None) -> Unit:
     """Add a unit to the tree. Names are unique among siblings, codes everywhere."""
@@ -100,6 +102,7 @@ def create_unit(*, name: str, kind: str, member_count: object = 0,
     return unit
 
 
+@transactional
 def update_unit(unit: Unit, *, name: str, kind: str, member_count: object,
                 parent: Unit | None, code: str | None = None) -> Unit:
     """Change a unit's name, kind, member count, code or place in the tree."""
@@ -334,6 +337,7 @@ def import_units(filename: str, data: bytes) -> ImportResult:
 
 # --- quotas ----------------------------------------------------------------
 
+@transactional
 def set_quota_rules(event, rules: list[dict]) -> list[QuotaRule]:
     """Replace the event's quota rules with ``rules`` ({unit_kind, min_members_exclusive, seats}).
 
@@ -356,7 +360,7 @@ def set_quota_rules(event, rules: list[dict]) -> list[QuotaRule]:
                                min_members_exclusive=threshold, seats=seats))
     db.session.execute(QuotaRule.__table__.delete().where(QuotaRule.event_id == event.id))
     db.session.add_all(clean)
-    db.session.commit()
+    commit()
     return clean
 
 
@@ -424,6 +428,7 @@ def event_units(event) -> list[tuple[Unit, int]]:
     return out
 
 
+@transactional
 def apply_quota_rules(event, *, scope: Unit | None = None,
                       overwrite_manual: bool = False) -> AllocationResult:
     """Allocate seats to every unit (under ``scope``, if given; else in the event's
@@ -464,8 +469,17 @@ def apply_quota_rules(event, *, scope: Unit | None = None,
         quota.seats, quota.source = seats, "rule"
         allocated += seats
         touched += 1
-    db.session.commit()
+    commit()
     return AllocationResult(allocated=allocated, units=touched, kept_manual=kept, held=held)
+
+
+@transactional
+def save_quota_rules(event, rules: list[dict], *, scope: Unit | None = None,
+                     overwrite_manual: bool = False) -> AllocationResult:
+    """The quota rules form as one action: replace the rules and allocate by them,
+    together or not at all."""
+    set_quota_rules(event, rules)
+    return apply_quota_rules(event, scope=scope, overwrite_manual=overwrite_manual)
 
 
 class QuotaBelowNamed(Conflict):
@@ -480,6 +494,7 @@ class QuotaBelowNamed(Conflict):
         return self.named - self.seats
 
 
+@transactional
 def set_quota(event, unit: Unit, seats: object, *, release: list[int] | tuple = ()
               ) -> Quota | None:
     """Set a unit's seats by hand (seed 002: 22, 24, 46). Blank or 0 with nobody named

@@ -7,7 +7,6 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from flask.testing import FlaskClient
 
 from checkin.i18n import to_local
 from checkin.types import utcnow
@@ -20,26 +19,11 @@ def wall(value: datetime) -> str:
     return to_local(value).strftime("%Y-%m-%dT%H:%M")
 
 
-class FreshClient(FlaskClient):
-    """A test client whose requests do not share Flask-WTF's per-``g`` CSRF token.
-
-    The suite runs every test inside one app context, which the test client's requests
-    reuse: without this, the first actor's CSRF token (cached on ``g``) would be handed
-    to the next actor's pages, as never happens between two real browsers.
-    """
-
-    def open(self, *args, **kwargs):
-        from flask import g
-
-        g.pop("csrf_token", None)
-        return super().open(*args, **kwargs)
-
-
 class Actor:
     """One person at one browser."""
 
     def __init__(self, app, username: str | None = None):
-        self.client = FreshClient(app, app.response_class, use_cookies=True)
+        self.client = app.test_client()
         if username:
             page = self.client.get("/login").get_data(as_text=True)
             response = self.client.post("/login", data={
