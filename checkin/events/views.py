@@ -69,11 +69,6 @@ def index():
                            can_create=auth_services.can_create_events(current_user))
 
 
-def _flash_warnings(event: Event) -> None:
-    for warning in services.date_warnings(event):
-        flash(warning.message, "warning")
-
-
 def _event_values(form: EventForm, starts_at) -> dict:
     return dict(title=form.title.data, theme=form.theme.data, kind=form.kind.data,
                 mode=form.mode.data, starts_at=starts_at, ends_at=form.ends_at.aware,
@@ -100,7 +95,6 @@ def create():
             apply_errors(form, exc)
         else:
             flash(_("Event created. Now add its agenda and quotas."), "success")
-            _flash_warnings(event)
             return redirect(url_for("events.detail", event_id=event.id))
     status = 422 if request.method == "POST" else 200
     return render_template("events/form.html", form=form, event=None,
@@ -114,9 +108,11 @@ def _window_defaults() -> dict:
 @bp.get("/<int:event_id>")
 @event_access("moderator", "gate")
 def detail(event: Event):
+    roles = auth_services.event_roles(current_user, event)
     return render_template("events/detail.html", event=event, table=quota_table(event),
-                           roles=auth_services.event_roles(current_user, event),
-                           confirm=ConfirmForm())
+                           roles=roles, confirm=ConfirmForm(),
+                           warnings=services.date_warnings(event) if "organizer" in roles
+                           else [])
 
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
@@ -139,7 +135,6 @@ def edit(event: Event):
             if event.starts_at != old_start and event.agenda:
                 flash(_("The programme moved with the meeting: every agenda time is now "
                         "%(delta)s.", delta=_delta_words(event.starts_at - old_start)), "info")
-            _flash_warnings(event)
             if event.mode != old_mode:
                 _push_live(event)
             return redirect(url_for("events.detail", event_id=event.id))
@@ -206,7 +201,6 @@ def copy(event: Event):
         else:
             flash(_("The next meeting of the series has been created from “%(title)s”.",
                     title=event.title), "success")
-            _flash_warnings(new)
             return redirect(url_for("events.detail", event_id=new.id))
     status = 422 if request.method == "POST" else 200
     return render_template("events/copy.html", form=form, event=event,
@@ -270,7 +264,33 @@ def _agenda_page(event: Event, form=None, contribution_form=None, status: int = 
     return render_template("events/agenda.html", event=event,
                            form=_parent_choices(event, form or AgendaItemForm()),
                            contribution_form=contribution_form, confirm=ConfirmForm(),
-                           edit_forms={item.id: _item_form(item) for item in event.agenda}), status
+                           edit_forms={item.id: _item_form(item) for item in event.agenda},
+                           reminder=_contribution_reminder(event)), status
+
+
+def _contribution_reminder(event: Event):
+    """A message to paste into a unit's chat group about a contribution still missing:
+    its title, the deadline and the unit's link (where the text is sent)."""
+    from flask import current_app
+    from sqlalchemy import select as sql_select
+
+    from ..i18n import format_when
+    from ..units.models import NominationLink
+
+    links = {link.unit_id: link for link in db.session.scalars(sql_select(NominationLink).where(
+        NominationLink.event_id == event.id, NominationLink.revoked_at.is_(None)))}
+
+    def reminder(contribution: Contribution) -> str:
+        link = links.get(contribution.unit_id)
+        url = (current_app.config["PUBLIC_URL"]
+               + url_for("nomination.page", token=link.token)) if link else ""
+        deadline = format_when(contribution.deadline) if contribution.deadline else ""
+        return _("%(unit)s: the text of your contribution “%(title)s” for “%(event)s” has "
+                 "not arrived yet. Please send it (PDF or Word) before %(deadline)s through "
+                 "your unit's page: %(url)s", unit=contribution.unit.name,
+                 title=contribution.title, event=event.title, deadline=deadline, url=url)
+
+    return reminder
 
 
 def _agenda_item(event: Event, item_id: int) -> AgendaItem:

@@ -118,3 +118,12 @@ def test_a_written_idea_is_acknowledged_as_such(client, event, make_unit):
         "nonce": "w1"}, follow_redirects=True)
     body = text(response)
     assert "Đã nhận câu hỏi" not in body and "Question received" not in body
+
+
+def test_the_agenda_offers_a_reminder_for_a_missing_text(client, organizer, assigned, event):
+    from tests.conftest import login
+
+    _unit, contribution, link = assigned
+    login(client, organizer)
+    page = client.get(f"/events/{event.id}/agenda").get_data(as_text=True)
+    assert f"/n/{link.token}" in page and contribution.title in page
