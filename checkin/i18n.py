@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
@@ -134,6 +135,7 @@ _WITH_MARK = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê
               ("o", "\u0302"): "ô", ("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
 
 
+@lru_cache(maxsize=8192)
 def sort_key(text: str | None) -> tuple:
     """A key that sorts Vietnamese text as a Vietnamese dictionary does.
 
