@@ -42,7 +42,7 @@ run: setup
 	$(BIN)/checkin urls && \
 	SOCKETIO_ASYNC_MODE=gevent exec $(BIN)/gunicorn -k gevent -w 1 --worker-connections 10000 \
 		-b $(HOST):$(PORT) \
-		--access-logfile - wsgi:app
+		wsgi:app
 
 test: setup
 	scripts/ensure-chromium

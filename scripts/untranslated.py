@@ -31,7 +31,7 @@ def main(argv: list[str]) -> int:
     missing = []
     for message in catalog:
         key = message.id if isinstance(message.id, str) else message.id[0]
-        if not key or message.string:
+        if not key or (message.string and not message.fuzzy):
             continue
         if key in pairs:
             message.string = pairs[key]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import secrets
 from datetime import datetime
 from itertools import count
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from checkin import create_app
 from checkin.extensions import db
@@ -99,10 +100,31 @@ class ProductionClient(FlaskClient):
 
 
 def _database_url(tmp_path_factory) -> str:
+    """SQLite in a temporary folder, or a schema of its own in ``TEST_DATABASE_URL``.
+
+    Each run on PostgreSQL gets a fresh schema (and drops it at the end), so two
+    ``make test`` running side by side on one machine never share tables; server
+    processes started by tests reach the same schema through the same URL.
+    """
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    url = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg://", url)
+    schema = f"test_{os.getpid()}_{secrets.token_hex(3)}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+def _drop_schema(url: str) -> None:
+    match = re.search(r"search_path%3D(\w+)", url)
+    if match:
+        engine = create_engine(url.split("?")[0])
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {match.group(1)} CASCADE"))
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -119,13 +141,11 @@ def app(tmp_path_factory):
     app.instance_path = str(instance)
     app.test_client_class = ProductionClient
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
     yield app
     with app.app_context():
         db.engine.dispose()
+    _drop_schema(url)
 
 
 @pytest.fixture(autouse=True)

@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from .. import broadcast
 from ..attendees.invitations import TOKEN_SHAPE, token_from
 from ..attendees.models import Attendee, Invitation
+from ..audit import services as audit
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..i18n import format_clock
@@ -286,6 +287,9 @@ def undo_check_in(event, attendee: Attendee, *, by_user=None, reason: str = "") 
                                undone_by_id=by_user.id if by_user else None,
                                reason=(reason or "")[:255]))
     db.session.delete(attendance)
+    audit.record("checkin.undo", event=event, target=attendee, by_user=by_user, before={
+        "checked_in_at": attendance.checked_in_at, "method": attendance.method,
+        "gate": attendance.gate.name if attendance.gate else None}, after={"reason": reason})
     event.version += 1
     db.session.commit()
 
@@ -359,8 +363,10 @@ def mark_device_seen(device: GateDevice) -> None:
         db.session.commit()
 
 
-def revoke_device(device: GateDevice) -> None:
+def revoke_device(device: GateDevice, *, by_user=None) -> None:
     device.revoked_at = utcnow()
+    audit.record("device.revoke", event=device.gate.event_id, target=device.gate,
+                 target_type="gate", after={"device": device.label[:60]}, by_user=by_user)
     db.session.commit()
 
 

@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..audit import services as audit
 from ..errors import Conflict, DomainError
 from ..extensions import db
 from ..transaction import commit, transactional
@@ -127,6 +128,7 @@ def assign_event_role(event, user: User, role: str) -> EventRole:
         return existing
     grant = EventRole(event_id=event.id, user_id=user.id, role=role)
     db.session.add(grant)
+    audit.record("role.assign", event=event, target=user, after={"role": role})
     db.session.commit()
     return grant
 
@@ -139,6 +141,8 @@ def revoke_event_role(grant: EventRole) -> None:
             EventRole.id != grant.id))
         if others is None:
             raise Conflict(_("An event needs at least one organizer."), code="last_organizer")
+    audit.record("role.revoke", event=grant.event_id, target=grant.user,
+                 before={"role": grant.role})
     db.session.delete(grant)
     db.session.commit()
 

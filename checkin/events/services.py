@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..audit import services as audit
 from ..errors import DomainError
 from ..extensions import db
 from ..transaction import commit, transactional
@@ -163,9 +164,14 @@ def update_event(event: Event, *, title: str, starts_at: datetime, theme: str = 
     if fields["mode"] == event.mode:
         # Unchanged here: a live switch (Plan B) does not become the plan.
         fields.pop("planned_mode")
+    before = {key: getattr(event, key) for key in fields} | {"host_unit_id": event.host_unit_id}
     for key, value in fields.items():
         setattr(event, key, value)
     event.host_unit = host_unit
+    before, after = audit.changes(before, fields | {
+        "host_unit_id": host_unit.id if host_unit else None})
+    if after:
+        audit.record("event.update", event=event, target=event, before=before, after=after)
     if delta:
         for item in event.agenda:
             item.planned_start = shift_time(item.planned_start, delta)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from ..audit import services as audit
 from ..errors import Conflict, DomainError, ValidationError
 from ..extensions import db
 from ..i18n import clean_name, fold
@@ -358,8 +359,14 @@ def set_quota_rules(event, rules: list[dict]) -> list[QuotaRule]:
         seen.add((kind, threshold))
         clean.append(QuotaRule(event_id=event.id, unit_kind=kind,
                                min_members_exclusive=threshold, seats=seats))
+    old = [{"unit_kind": r.unit_kind, "min_members_exclusive": r.min_members_exclusive,
+            "seats": r.seats} for r in db.session.scalars(
+                select(QuotaRule).where(QuotaRule.event_id == event.id))]
     db.session.execute(QuotaRule.__table__.delete().where(QuotaRule.event_id == event.id))
     db.session.add_all(clean)
+    audit.record("quota.rules", event=event, target=event, before={"rules": old}, after={
+        "rules": [{"unit_kind": r.unit_kind, "min_members_exclusive": r.min_members_exclusive,
+                   "seats": r.seats} for r in clean]})
     commit()
     return clean
 
@@ -469,6 +476,9 @@ def apply_quota_rules(event, *, scope: Unit | None = None,
         quota.seats, quota.source = seats, "rule"
         allocated += seats
         touched += 1
+    audit.record("quota.allocate", event=event, target=scope or event, after={
+        "allocated": allocated, "units": touched, "kept_manual": kept,
+        "overwrite_manual": overwrite_manual})
     commit()
     return AllocationResult(allocated=allocated, units=touched, kept_manual=kept, held=held)
 
@@ -536,10 +546,16 @@ def set_quota(event, unit: Unit, seats: object, *, release: list[int] | tuple = 
                   "choose %(n)d of them to release.", unit=unit.name, named=len(delegates),
                   seats=count, n=len(delegates) - count),
                 unit=unit, named=len(delegates), seats=count, arrived=arrived)
+        before = {"seats": quota.seats if quota else None,
+                  "source": quota.source if quota else None}
         for person in released:
+            audit.record("attendee.release", event=event, target=person,
+                         before={"unit": unit.name}, after={"seats": count})
             db.session.delete(person)
         if count == 0 and named == 0:
             if quota is not None:
+                audit.record("quota.set", event=event, target=unit, before=before,
+                             after={"seats": None})
                 db.session.delete(quota)
             db.session.commit()
             return None
@@ -547,6 +563,9 @@ def set_quota(event, unit: Unit, seats: object, *, release: list[int] | tuple = 
             quota = Quota(event_id=event.id, unit_id=unit.id, seats=count)
             db.session.add(quota)
         quota.seats, quota.source = count, "manual"
+        before, after = audit.changes(before, {"seats": count, "source": "manual"})
+        if after:
+            audit.record("quota.set", event=event, target=unit, before=before, after=after)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -739,6 +758,8 @@ def revoke_nomination_link(link: NominationLink, *, by_user=None) -> None:
     if link.revoked_at is None:
         link.revoked_at = utcnow()
         link.revoked_by_id = by_user.id if by_user else None
+        audit.record("link.revoke", event=link.event_id, target=link.unit, target_type="unit",
+                     by_user=by_user)
         db.session.commit()
 
 

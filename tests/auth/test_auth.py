@@ -71,7 +71,7 @@ def test_every_staff_route_requires_signing_in(app, client, event):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC:
             continue
-        fmt = "csv" if rule.endpoint == "attendees.export" else "png"
+        fmt = sorted(getattr(rule._converters.get("fmt"), "items", None) or ["x"])[0]
         url = rule.build({k: fmt if k == "fmt" else 1 for k in rule.arguments})[1]
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             response = client.open(url, method=method)

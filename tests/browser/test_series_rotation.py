@@ -53,8 +53,8 @@ def test_three_rotating_briefings_by_next_meeting(laptop, browser, live_server, 
     assert "Đoàn xã Ngang" in table and "Đoàn xã Hải" not in table
 
     # Châu Thành's secretary confirms the delegate carried over, on a phone.
-    from checkin.extensions import db
     from checkin.events.models import Event
+    from checkin.extensions import db
 
     link = create_nomination_link(db.session.get(Event, august), districts[HOSTS[2]])
     phone = browser.new_context(viewport={"width": 360, "height": 740}, base_url=live_server)
