@@ -38,3 +38,8 @@ def dialogue_changed(event, public: dict, console: dict) -> None:
 
 def own_questions_changed(attendee_id: int, mine: dict) -> None:
     socketio.emit("mine", mine, to=attendee_room(attendee_id))
+
+
+def stage_zoom(event, zoom: int) -> None:
+    """The chair enlarged or reduced the text on the dialogue screen (the screens keep it)."""
+    socketio.emit("stage", {"zoom": zoom}, to=event_room(event.id, "staff"))
