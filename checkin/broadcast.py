@@ -43,3 +43,18 @@ def own_questions_changed(attendee_id: int, mine: dict) -> None:
 def stage_zoom(event, zoom: int) -> None:
     """The chair enlarged or reduced the text on the dialogue screen (the screens keep it)."""
     socketio.emit("stage", {"zoom": zoom}, to=event_room(event.id, "staff"))
+
+
+def staff_user_room(user_id: int) -> str:
+    """A staff member's own room: the progress and the end of the jobs they started."""
+    return f"user:{user_id}"
+
+
+def job_changed(job: dict) -> None:
+    """A background job moved (progress, done, failed): to the pages of who started it.
+
+    Sent by the worker itself when a message queue links it to the web processes, else
+    relayed by the web process from the database (see :mod:`checkin.jobs.sockets`).
+    """
+    if job.get("user_id"):
+        socketio.emit("job", job, to=staff_user_room(job["user_id"]))

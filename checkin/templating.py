@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from .attendees.labels import CATEGORY_LABELS
     from .auth.forms import ACCOUNT_ROLE_LABELS, EVENT_ROLE_LABELS
     from .events.services import KIND_LABELS, MODE_LABELS
+    from .jobs.services import STATUS_LABELS as JOB_STATUS_LABELS
     from .units.services import KIND_LABELS as UNIT_KIND_LABELS
 
     app.jinja_env.filters.update(
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
         EVENT_ROLE_LABELS=EVENT_ROLE_LABELS,
         CHECKIN_METHODS=METHOD_LABELS,
         SCAN_RESULTS=RESULT_LABELS,
+        JOB_STATUSES=JOB_STATUS_LABELS,
     )
 
     @app.before_request
@@ -66,7 +68,8 @@ def init_app(app: Flask) -> None:
                 "media-src 'self' blob: https:; worker-src 'self' blob:; "
                 "frame-src https://www.youtube-nocookie.com https://www.facebook.com; "
                 "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-        if request.path.startswith(("/n/", "/i/")):  # personal links: never leak or index
+        # Personal links: never leak or index.
+        if request.path.startswith(("/n/", "/i/", "/p/", "/calendar/")):
             response.headers["Referrer-Policy"] = "no-referrer"
             response.headers["X-Robots-Tag"] = "noindex, nofollow"
             response.headers["Cache-Control"] = "no-store"

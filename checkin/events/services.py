@@ -24,6 +24,7 @@ from .models import (
     EventSeries,
     SeriesHost,
 )
+from .signals import event_copied
 
 KIND_LABELS = {
     "conference": _l("Conference"),
@@ -434,6 +435,7 @@ def copy_event(source: Event, *, created_by, title: str, starts_at: datetime,
                 position=person.position, phone=person.phone, email=person.email,
                 carried_over=True), by_user=created_by)
 
+    event_copied.send(source, new=new, shift=shift)  # e.g. the preparation plan follows
     if copy_people:
         for person in db.session.scalars(select(Attendee).where(
                 Attendee.event_id == source.id, Attendee.category != "delegate")):

@@ -321,6 +321,7 @@ def _nomination_page(link: NominationLink, form: PersonForm | None = None, statu
     if edit_form is not None and editing in edit_forms:
         edit_forms[editing] = edit_form
     from ..dialogue import services as dialogue
+    from ..plans import services as plans
 
     state = dialogue.dialogue_state(event)
     from ..events.services import unit_contributions
@@ -336,7 +337,7 @@ def _nomination_page(link: NominationLink, form: PersonForm | None = None, statu
         contributions=unit_contributions(event, unit.id),
         max_mb=f"{current_app.config['CONTRIBUTION_MAX_BYTES'] / 1024 / 1024:g}",
         closed=closed_reason, closes_at=services.link_closes_at(link), confirm=ConfirmForm(),
-        editing=editing), status
+        editing=editing, tasks=plans.unit_tasks(event, unit), now=plans.clock()), status
 
 
 @nomination_bp.get("/n/<token>")

@@ -1,7 +1,7 @@
 """seeds: meetings without quotas, rotating series, contributions, windows
 
 Revision ID: 5e7d1c0a9b16
-Revises: 2231120971e8
+Revises: 5d1e0b7a9c42
 Create Date: 2026-11-30
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e7d1c0a9b16'
-down_revision = '2231120971e8'
+down_revision = '5d1e0b7a9c42'
 branch_labels = None
 depends_on = None
 
