@@ -6,7 +6,7 @@ from flask import Flask
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
-from .config import load_config
+from .config import engine_options, load_config
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -31,16 +31,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import i18n, logs, templating
+    from . import health, i18n, logs, templating
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, limiter, login, migrate, socketio
 
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("sqlite"):
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault(
-            "connect_args", {"timeout": app.config["SQLITE_BUSY_TIMEOUT"]}
-        )
+    # Options given by the caller (tests) win over the ones built from the configuration.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(app.config),
+                                               **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_project_path(app, "migrations")),
                      render_as_batch=True)
@@ -59,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
     register_error_handlers(app)
     templating.init_app(app)
     logs.init_app(app)
+    health.init_app(app)
 
     from .auth.models import User
 

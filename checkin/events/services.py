@@ -15,6 +15,7 @@ from ..extensions import db
 from ..transaction import commit, transactional
 from ..types import utcnow
 from ..validation import field_error, optional_text, parse_count, required_text
+from ..versions import bump
 from .models import (
     EVENT_KINDS,
     EVENT_MODES,
@@ -176,7 +177,8 @@ def update_event(event: Event, *, title: str, starts_at: datetime, theme: str = 
     if delta:
         for item in event.agenda:
             item.planned_start = shift_time(item.planned_start, delta)
-    event.version += 1
+        bump(event, "dialogue")  # the agenda's times moved too
+    bump(event, "live")
     db.session.commit()
     return event
 
@@ -536,7 +538,7 @@ def add_agenda_item(event: Event, *, title: str, planned_start: datetime | None 
             item.position = -1
             db.session.flush()
             _renumber(event, [*items[:at], item, *items[at:]])
-    event.version += 1
+    bump(event, "dialogue")
     db.session.commit()
     return item
 
@@ -555,7 +557,7 @@ def update_agenda_item(item: AgendaItem, *, title: str, planned_start: datetime 
         raise field_error("parent_id", _("A sub-item comes after its main item."),
                           "parent_after_item")
     item.parent_id = parent.id if parent else None
-    item.event.version += 1
+    bump(item.event_id, "dialogue")
     db.session.commit()
     return item
 
@@ -566,7 +568,7 @@ def delete_agenda_item(item: AgendaItem) -> None:
     db.session.delete(item)
     db.session.flush()
     _renumber(event)
-    event.version += 1
+    bump(event, "dialogue")
     db.session.commit()
 
 
@@ -579,7 +581,7 @@ def move_agenda_item(item: AgendaItem, direction: int) -> None:
         return
     items[i], items[j] = items[j], items[i]
     _renumber(item.event, items)
-    item.event.version += 1
+    bump(item.event_id, "dialogue")
     db.session.commit()
 
 
@@ -609,7 +611,7 @@ def add_contribution(item: AgendaItem, *, unit, title: str, speaker: str = "",
     contribution = Contribution(agenda_item=item, unit=unit, title=title, speaker=speaker,
                                 position=position, deadline=deadline)
     db.session.add(contribution)
-    item.event.version += 1
+    bump(item.event_id, "dialogue")
     db.session.commit()
     return contribution
 
@@ -617,7 +619,7 @@ def add_contribution(item: AgendaItem, *, unit, title: str, speaker: str = "",
 def delete_contribution(contribution: Contribution) -> None:
     event = contribution.agenda_item.event
     db.session.delete(contribution)
-    event.version += 1
+    bump(event, "dialogue")
     db.session.commit()
 
 
@@ -677,7 +679,7 @@ def submit_contribution_text(link, contribution: Contribution, *, filename: str,
     contribution.document_name, contribution.document_type = name, kind
     contribution.document_size = len(data)
     contribution.submitted_at = utcnow()
-    contribution.agenda_item.event.version += 1
+    bump(contribution.agenda_item.event_id, "dialogue")
     db.session.commit()
     return contribution
 

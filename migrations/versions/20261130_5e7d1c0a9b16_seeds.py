@@ -1,7 +1,7 @@
 """seeds: meetings without quotas, rotating series, contributions, windows
 
 Revision ID: 5e7d1c0a9b16
-Revises: 5d1e0b7a9c42
+Revises: 3a9f6e2d5c18
 Create Date: 2026-11-30
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e7d1c0a9b16'
-down_revision = '5d1e0b7a9c42'
+down_revision = '3a9f6e2d5c18'
 branch_labels = None
 depends_on = None
 
