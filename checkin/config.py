@@ -88,6 +88,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         #: Staff screens get at most one board message per event this often (seconds):
         #: the first check-in of a quiet spell at once, a burst's others together.
         "BOARD_COALESCE_SECONDS": float(env.get("BOARD_COALESCE_SECONDS", "0.1")),
+        #: Largest contribution text a unit may upload (PDF or DOCX).
+        "CONTRIBUTION_MAX_BYTES": int(env.get("CONTRIBUTION_MAX_BYTES", str(5 * 1024 * 1024))),
         "WTF_CSRF_TIME_LIMIT": None,
         #: Outgoing mail for invitations (SMTP).
         "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
@@ -100,6 +101,18 @@ def format_clock(value: datetime | None) -> str:
 _SPACES = re.compile(r"\s+")
 
 
+def format_event_when(event) -> str:
+    """When the meeting is: its date and time, or only its month while the day is open
+    ("tháng 8/2024 (ngày giờ sẽ báo sau)")."""
+    from flask_babel import gettext as _
+
+    if getattr(event, "date_to_be_fixed", False):
+        local = to_local(event.starts_at)
+        return _("%(month)d/%(year)d (day and time to be fixed)", month=local.month,
+                 year=local.year)
+    return format_when(event.starts_at)
+
+
 def fold(text: str | None) -> str:
     """Text for searching: no diacritics (đ → d), lower case, single spaces.
 
@@ -108,6 +121,59 @@ def fold(text: str | None) -> str:
     if not text:
         return ""
     return _SPACES.sub(" ", unidecode(text)).strip().lower()
+
+
+#: The Vietnamese alphabet in dictionary order: ă, â, đ, ê, ô, ơ, ư are letters of their
+#: own, after a, a, d, e, o, o, u (not accents on them, as the Unicode default order has).
+_VI_LETTERS = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_VI_RANK = {ch: i for i, ch in enumerate(_VI_LETTERS)}
+#: Marks that make a letter of its own (breve, circumflex, horn) …
+_LETTER_MARKS = {"\u0306": "ă", "\u0302": "^", "\u031b": "+"}
+#: … and the tones, in dictionary order: none, huyền, hỏi, ngã, sắc, nặng.
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+_WITH_MARK = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê",
+              ("o", "\u0302"): "ô", ("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
+
+
+@lru_cache(maxsize=8192)
+def sort_key(text: str | None) -> tuple:
+    """A key that sorts Vietnamese text as a Vietnamese dictionary does.
+
+    Letters first (a < ă < â < b … d < đ … u < ư), then tones (a < à < ả < ã < á < ạ),
+    then case; digits sort before letters and other characters by code point. "Đỗ"
+    comes after every "D…", "Ánh" right after "Anh".
+    """
+    letters: list[tuple[int, int]] = []
+    tones: list[int] = []
+    cases: list[int] = []
+    for ch in unicodedata.normalize("NFD", _SPACES.sub(" ", text or "").strip()):
+        if ch in _TONES:
+            if tones:
+                tones[-1] = _TONES[ch]
+            continue
+        if ch in _LETTER_MARKS:
+            if letters:
+                base = _VI_LETTERS[letters[-1][1]] if letters[-1][0] == 1 else ""
+                marked = _WITH_MARK.get((base, ch))
+                if marked:
+                    letters[-1] = (1, _VI_RANK[marked])
+            continue
+        lower = ch.lower()
+        if lower == "đ":
+            letters.append((1, _VI_RANK["đ"]))
+        elif lower in _VI_RANK:
+            letters.append((1, _VI_RANK[lower]))
+        elif ch == " ":
+            letters.append((0, -1))
+        elif ch.isdigit():
+            letters.append((0, ord(ch)))
+        elif unicodedata.combining(ch):
+            continue
+        else:
+            letters.append((2, ord(lower)))
+        tones.append(0)
+        cases.append(0 if ch == lower else 1)
+    return (tuple(letters), tuple(tones), tuple(cases))
 
 
 def clean_name(text: str | None) -> str:

@@ -37,6 +37,12 @@ def set_language(code: str):
     return response
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on pages that do not name an icon (PDFs, JSON)."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.get("/healthz")
 def health():
     """For load balancers and monitoring: 200 while this process can serve — the

@@ -11,6 +11,7 @@ from . import i18n
 
 
 def init_app(app: Flask) -> None:
+    from .attendance.services import METHOD_LABELS, RESULT_LABELS
     from .attendees.labels import CATEGORY_LABELS
     from .auth.forms import ACCOUNT_ROLE_LABELS, EVENT_ROLE_LABELS
     from .events.services import KIND_LABELS, MODE_LABELS
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
         time=i18n.format_time,
         short=i18n.format_short,
         clock=i18n.format_clock,
+        event_when=i18n.format_event_when,
     )
     app.jinja_env.globals.update(
         EVENT_KINDS=KIND_LABELS,
@@ -31,6 +33,8 @@ def init_app(app: Flask) -> None:
         CATEGORIES=CATEGORY_LABELS,
         ROLE_LABELS=ACCOUNT_ROLE_LABELS,
         EVENT_ROLE_LABELS=EVENT_ROLE_LABELS,
+        CHECKIN_METHODS=METHOD_LABELS,
+        SCAN_RESULTS=RESULT_LABELS,
         JOB_STATUSES=JOB_STATUS_LABELS,
     )
 

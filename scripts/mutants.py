@@ -59,8 +59,9 @@ MUTANTS = [
            ("tests/attendance",)),
     Mutant("on-conflict", "INSERT … ON CONFLICT DO NOTHING for attendances",
            "checkin/attendance/services.py",
-           '.on_conflict_do_nothing(index_elements=["event_id", "attendee_id"])',
-           "",
+           "insert(_attendances).on_conflict_do_nothing(\n"
+           "                index_elements=[\"event_id\", \"attendee_id\"])",
+           "insert(_attendances)",
            ("tests/attendance",)),
     Mutant("quota-lock", "nominations serialised on the quota row",
            "checkin/units/services.py",
@@ -73,8 +74,8 @@ MUTANTS = [
            ("tests/attendees/test_nominations.py",)),
     Mutant("revoked-check", "a revoked invitation is refused at the gate",
            "checkin/attendance/services.py",
-           "                if invitation.revoked_at is not None:",
-           "                if False:",
+           "    elif attendee is None and row.revoked_at is not None:",
+           "    elif False:",
            ("tests/attendance", "tests/attendees/test_invitations.py")),
     Mutant("moderators-room", "only moderators join the console's room",
            "checkin/attendance/sockets.py",
@@ -92,31 +93,33 @@ MUTANTS = [
            "update(Question).where(Question.id == question.id)",
            ("tests/dialogue",)),
     _no_commit("commit-check-in", "checkin/attendance/services.py",
-               "            event.version += 1\n        db.session.commit()",
+               "            version = bump(event, \"attendance\")  # last: the event's row is "
+               "locked till commit\n        db.session.commit()",
                ("tests/attendance",), "check_in commits"),
     _no_commit("commit-nominate", "checkin/attendees/services.py",
-               "    issue_invitation(attendee, by_user=by_user)\n    db.session.commit()",
+               "        issue_invitation(attendee, by_user=by_user)\n        db.session.commit()",
                ("tests/attendees",), "add_attendee commits", service="add_attendee"),
     _no_commit("commit-set-quota", "checkin/units/services.py",
                "        audit.record(\"quota.set\", event=event, target=unit, before=before, "
                "after=after)\n    db.session.commit()", ("tests/units", "tests/audit"),
                "set_quota commits"),
     _no_commit("commit-moderation", "checkin/dialogue/services.py",
-               "                 before=before, after=after)\n    db.session.commit()",
-               ("tests/dialogue",), "approve / reject / answer commit"),
+               "    _touch(event)  # last: the event's row stays locked only until the commit\n"
+               "    db.session.commit()", ("tests/dialogue",), "approve / reject / answer commit"),
     _no_commit("commit-switch-mode", "checkin/events/live.py",
-               "    event.version += 1\n    db.session.commit()\n\n\ndef live_state",
+               "                                    created_by_id=by_user.id if by_user else None))"
+               "\n    bump(event, \"live\")\n    db.session.commit()",
                ("tests/dialogue/test_hybrid.py", "tests/audit"), "switch_mode commits",
                service="switch_mode"),
     _no_commit("commit-reissue", "checkin/attendees/invitations.py",
                "                 after={\"reason\": reason or \"\"}, by_user=by_user)\n"
                "    db.session.commit()", ("tests/attendees",), "reissue commits"),
     _no_commit("commit-undo", "checkin/attendance/services.py",
-               "after={\"reason\": reason})\n    event.version += 1\n    db.session.commit()",
-               ("tests/attendance",), "undo_check_in commits"),
+               "after={\"reason\": reason})\n    bump(event, \"attendance\")\n"
+               "    db.session.commit()", ("tests/attendance",), "undo_check_in commits"),
     _no_commit("commit-vote", "checkin/dialogue/services.py",
-               "        db.session.delete(existing)\n    _touch(question_event(question))\n"
-               "    db.session.commit()", ("tests/dialogue",), "a support vote commits"),
+               "        _touch(question_event(question))\n    db.session.commit()\n"
+               "    return vote_count(question)", ("tests/dialogue",), "a support vote commits"),
 ]
 
 

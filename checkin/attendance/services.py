@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -33,6 +34,24 @@ from ..validation import required_text
 from ..versions import bump
 from .models import Attendance, CheckinUndo, Gate, GateDevice, Scan
 from .payloads import arrival_json, result_json
+
+#: How someone was checked in, in words.
+METHOD_LABELS = {
+    "scan": _l("QR scanned at a gate"),
+    "manual": _l("Found by name at a gate"),
+    "self": _l("Self check-in (hall QR)"),
+    "online": _l("Joined online"),
+}
+
+#: What a scan came to, in words.
+RESULT_LABELS = {
+    "checked_in": _l("Checked in"),
+    "already_checked_in": _l("Already checked in"),
+    "revoked": _l("Invitation revoked"),
+    "unknown": _l("Unknown code"),
+    "wrong_event": _l("Another meeting's invitation"),
+    "closed": _l("Outside check-in hours"),
+}
 
 #: Check-in opens this long before the meeting starts …
 OPENS_BEFORE = timedelta(hours=6)
@@ -87,6 +106,22 @@ class Arrival:
     gate: GateRef | None = None
 
 
+def closed_message(event, when: datetime | None = None) -> str:
+    """Why the gate refuses now, and when it opens (or when it closed)."""
+    return _closed_message(checkin_window(event), when)
+
+
+def _closed_message(window: tuple[datetime, datetime], when: datetime | None) -> str:
+    from ..i18n import format_when
+
+    opens, closes = window
+    when = when or utcnow()
+    if when < opens:
+        return _("Check-in has not opened yet: it opens at %(when)s.",
+                 when=format_when(opens))
+    return _("Check-in closed at %(when)s.", when=format_when(closes))
+
+
 @dataclass
 class CheckinResult:
     """What a gate shows: ``code`` (one of RESULTS), the person, and the first check-in.
@@ -138,7 +173,8 @@ def _resolve_statement(by: str):
     seen = (select(_scans.c.id).where(_scans.c.event_id == _events.c.id,
                                       _scans.c.nonce == bindparam("nonce"))
             .limit(1).scalar_subquery())
-    columns = [_events.c.starts_at, _events.c.ends_at, seen.label("seen"),
+    columns = [_events.c.starts_at, _events.c.ends_at, _events.c.checkin_opens_minutes,
+               _events.c.checkin_closes_minutes, seen.label("seen"),
                a.c.id, a.c.event_id, a.c.full_name, a.c.position, a.c.category, a.c.unit_id,
                a.c.organization, a.c.replaced, units.c.name.label("unit_name"),
                att.c.checked_in_at, att.c.method, att.c.gate_id, gate.c.name.label("gate_name")]
@@ -183,14 +219,24 @@ def _arrival(checked_in_at, method, gate_id, gate_name) -> Arrival | None:
     return Arrival(checked_in_at, method, GateRef(gate_id, gate_name) if gate_id else None)
 
 
-def _window(starts_at: datetime, ends_at: datetime | None) -> tuple[datetime, datetime]:
-    closes = (ends_at + CLOSES_AFTER_END if ends_at
-              else starts_at + CLOSES_AFTER_START_WITHOUT_END)
-    return starts_at - OPENS_BEFORE, closes
+def _window(starts_at: datetime, ends_at: datetime | None, opens_minutes: int | None = None,
+            closes_minutes: int | None = None) -> tuple[datetime, datetime]:
+    """From the event's own lead time before the start (default 6 h) to its own time
+    after the end (default 2 h; 12 h after the start when no end is set)."""
+    before = timedelta(minutes=opens_minutes) if opens_minutes is not None else OPENS_BEFORE
+    if ends_at:
+        after = (timedelta(minutes=closes_minutes) if closes_minutes is not None
+                 else CLOSES_AFTER_END)
+        closes = ends_at + after
+    else:
+        closes = starts_at + CLOSES_AFTER_START_WITHOUT_END
+    return starts_at - before, closes
 
 
 def checkin_window(event) -> tuple[datetime, datetime]:
-    return _window(event.starts_at, event.ends_at)
+    """When the gates take scans (see :func:`_window`)."""
+    return _window(event.starts_at, event.ends_at, event.checkin_opens_minutes,
+                   event.checkin_closes_minutes)
 
 
 def _redacted(scanned: str | None) -> str:
@@ -203,13 +249,17 @@ def _redacted(scanned: str | None) -> str:
     return text[:255]
 
 
-def _message(code: str, attendee, attendance) -> str:
+def _message(code: str, attendee, attendance,
+             window: tuple[datetime, datetime] | None = None,
+             when: datetime | None = None) -> str:
     if code == "checked_in":
         return _("Welcome, %(name)s.", name=attendee.full_name)
     if code == "already_checked_in":
         gate = attendance.gate.name if attendance.gate else _("by hand")
         return _("Already checked in at %(time)s (%(gate)s).",
                  time=format_clock(attendance.checked_in_at), gate=gate)
+    if code == "closed" and window is not None:
+        return _closed_message(window, when)
     return {
         "revoked": _("This invitation was revoked and replaced by a new one."),
         "unknown": _("Unknown code: this is not an invitation of ours."),
@@ -307,7 +357,7 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate=None,
                         row.unit_id, row.unit_name if row.unit_id else row.organization,
                         row.replaced)
     existing = _arrival(row.checked_in_at, row.method, row.gate_id, row.gate_name)
-    code = None
+    code, window = None, None
     if person is None or not shaped:
         code = "unknown"
     elif attendee is None and row.revoked_at is not None:
@@ -317,7 +367,9 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate=None,
     elif person.replaced:
         code = "revoked"  # a substitute holds this seat now, by hand as by scan
     else:
-        opens, closes = _window(row.starts_at, row.ends_at)
+        window = _window(row.starts_at, row.ends_at, row.checkin_opens_minutes,
+                         row.checkin_closes_minutes)
+        opens, closes = window
         if not opens <= when <= closes:
             code = "closed"
 
@@ -362,7 +414,8 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate=None,
         db.session.rollback()
         raise
     visible = person if code != "wrong_event" else None
-    return CheckinResult(code, visible, arrival, _message(code, visible, arrival),
+    return CheckinResult(code, visible, arrival,
+                         _message(code, visible, arrival, window, when),
                          flagged=flagged, version=version)
 
 
@@ -733,7 +786,10 @@ def missing_by_unit(event) -> dict[int, list[Attendee]]:
             Attendee.replaced.is_(False), Attendee.id.not_in(arrived))
             .order_by(Attendee.name_folded)):
         out.setdefault(person.unit_id, []).append(person)
-    return out
+    from ..i18n import sort_key
+
+    return {unit: sorted(people, key=lambda a: sort_key(a.full_name))
+            for unit, people in out.items()}
 
 
 def recent_checkins(event, limit: int = 20) -> list[Attendance]:

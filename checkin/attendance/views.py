@@ -127,8 +127,13 @@ def _device_name(pairing_token: str) -> str:
 
 def _gate_context(event: Event, gate: Gate | None, device: GateDevice | None = None):
     from ..attendees.labels import CATEGORY_LABELS
+    from ..types import utcnow
 
+    opens, closes = services.checkin_window(event)
+    now = utcnow()
+    window_note = services.closed_message(event, now) if not opens <= now <= closes else ""
     return render_template("attendance/gate.html", event=event, gate=gate,
+                           window_note=window_note,
                            device_name=device.label.split(" (")[0] if device else "",
                            counts=_gate_counts(event, gate), undo_minutes=UNDO_MINUTES,
                            csrf=generate_csrf(), walk_in=WalkInForm(),

@@ -1,9 +1,10 @@
 """Invitation letters and badges as one PDF, ready to print.
 
-Letters follow the Union's administrative layout (seed 004): on the left the
-superior and issuing bodies, "***" and the document number; on the right "ĐOÀN
-TNCS HỒ CHÍ MINH" and "place, ngày … tháng … năm …"; the title GIẤY MỜI; the body
-with the meeting and the person; the signature block; the person's QR code.
+Letters follow the Union's administrative layout: on the left the superior and
+issuing bodies, "***" and the document number; on the right "ĐOÀN TNCS HỒ CHÍ MINH"
+and "place, ngày … tháng … năm …"; the title GIẤY MỜI with what it invites to (once);
+«Kính gửi» the person; the body (theme, time, place); «Nơi nhận:» on the left and the
+signature block on the right with room for the seal; the person's QR code.
 Letters are official documents and are always in Vietnamese.
 
 The QR codes are drawn as vector rectangles (no images), which is sharp at any
@@ -106,6 +107,18 @@ def _vi_date_line(head: LetterHead) -> str:
     return f"{place}, ngày {day.day} tháng {day.month} năm {day.year}".lstrip(", ")
 
 
+#: What the body calls the meeting ("đến dự hội nghị nêu trên").
+_KIND_WORDS = {"conference": "hội nghị", "forum": "buổi tọa đàm", "briefing": "hội nghị",
+               "dialogue": "buổi gặp gỡ, đối thoại"}
+
+
+def _lower_first(text: str) -> str:
+    """"Hội nghị …" → "hội nghị …" after "Dự"; a name or an acronym stays as written."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
 def render_letters(event, attendees: Iterable[Attendee],
                    progress: Callable[[int, int], None] | None = None) -> bytes:
     """One A4 invitation letter per attendee, in one PDF.
@@ -147,52 +160,71 @@ def render_letters(event, attendees: Iterable[Attendee],
         pdf.set_xy(104, 31)
         pdf.set_font("Serif", "I", 13)
         pdf.cell(91, 6, _vi_date_line(head), align="C")
-        # Title.
+        # Title, once: "GIẤY MỜI" and what it invites to.
         pdf.set_xy(left, max(header_bottom, 40) + 10)
         pdf.set_font("Serif", "B", 17)
         pdf.cell(width, 9, "GIẤY MỜI", align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_x(left)
         pdf.set_font("Serif", "B", 13.5)
-        pdf.multi_cell(width, 6.5, event.title, align="C")
-        pdf.ln(6)
-        # Body.
-        lines = [
-            ("Trân trọng kính mời đồng chí: ", person.full_name, True),
-            ("Chức vụ: ", ", ".join(p for p in (person.position, person.affiliation) if p)
-             or "—", False),
-            ("Đến dự: ", event.title, False),
-        ]
+        pdf.multi_cell(width, 6.5, f"Dự {_lower_first(event.title)}", align="C")
+        pdf.ln(5)
+        # «Kính gửi», then the body.
+        pdf.set_x(left)
+        pdf.set_font("Serif", "B", 14)
+        pdf.write(7.2, "Kính gửi: ")
+        pdf.set_font("Serif", "B", 15)
+        pdf.write(7.2, f"Đồng chí {person.full_name}")
+        pdf.ln(7.6)
+        role = ", ".join(p for p in (person.position, person.affiliation) if p)
+        if role:
+            pdf.set_x(left + 23)
+            pdf.set_font("Serif", "", 13.5)
+            pdf.multi_cell(width - 23, 6.6, role)
+        pdf.ln(3)
+        pdf.set_x(left)
+        pdf.set_font("Serif", "", 14)
+        pdf.multi_cell(width, 7.2, "Trân trọng kính mời đồng chí đến dự "
+                                   f"{_KIND_WORDS.get(event.kind, 'hội nghị')} nêu trên.")
+        lines = []
         if event.theme:
-            lines.append(("Chủ đề: ", event.theme, False))
-        lines.append(("Thời gian: ", when, False))
+            lines.append(("Chủ đề: ", event.theme))
+        lines.append(("Thời gian: ", when))
         venue = ", ".join(p for p in (event.venue, event.venue_address) if p)
-        lines.append(("Địa điểm: ", venue or "—", False))
-        for label, value, strong in lines:
+        lines.append(("Địa điểm: ", venue or "—"))
+        for label, value in lines:
             pdf.set_x(left)
-            pdf.set_font("Serif", "", 14)
+            pdf.set_font("Serif", "B", 14)
             pdf.write(7.2, label)
-            pdf.set_font("Serif", "B" if strong else "", 15 if strong else 14)
+            pdf.set_font("Serif", "", 14)
             pdf.write(7.2, value)
-            pdf.ln(8.6)
+            pdf.ln(8.2)
         pdf.set_x(left)
         pdf.set_font("Serif", "", 14)
         pdf.multi_cell(width, 7.2, "Rất mong đồng chí đến dự đúng thời gian./.")
-        # Signature block (right) and QR code (left), side by side.
-        top = max(pdf.get_y() + 8, 180)
+        # «Nơi nhận:» on the left; the signature on the right, with room for the seal.
+        top = max(pdf.get_y() + 7, 175)
+        pdf.set_xy(left - 8, top)
+        pdf.set_font("Serif", "B", 12)
+        pdf.cell(70, 5.5, "Nơi nhận:", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Serif", "", 11)
+        for line in ("- Như trên;", "- Lưu VP."):
+            pdf.set_x(left - 8)
+            pdf.cell(70, 5, line, new_x="LMARGIN", new_y="NEXT")
         pdf.set_xy(110, top)
         pdf.set_font("Serif", "B", 13.5)
         signature = "\n".join(p for p in (head.signer_on_behalf, head.signer_title) if p)
         pdf.multi_cell(85, 6.2, signature or " ", align="C")
-        if head.signer_name:
-            pdf.set_xy(110, top + 36)
+        if head.signer_name:  # 32 mm for the signature and the round seal
+            pdf.set_xy(110, pdf.get_y() + 32)
             pdf.multi_cell(85, 6.2, head.signer_name, align="C")
         url = invitation_url(invitation)
-        pdf.qr(url, left - 3, top - 2, 38)
-        pdf.set_xy(left - 3, top + 37)
+        qr_top = top + 20
+        pdf.qr(url, left - 8, qr_top, 34)
+        pdf.set_xy(left - 8, qr_top + 34)
         pdf.set_font("Sans", "", 7.5)
         pdf.multi_cell(70, 3.6, "Mã QR của đồng chí: đưa mã tại bàn đón tiếp để điểm danh, "
                                 "hoặc quét để xem thư mời.\n" + url)
-        pdf.set_xy(left - 3, 282)
+        pdf.set_xy(left - 8, 284)
         pdf.set_font("Serif", "I", 9)
         pdf.cell(width, 4, f"Giấy mời cá nhân — {person.full_name}")
     return bytes(pdf.output())
@@ -239,10 +271,26 @@ def _cut_marks(pdf: _Document, x0: float, y0: float) -> None:
         pdf.line(x0 + COLUMNS * BADGE_W + 2, y, x0 + COLUMNS * BADGE_W + 8, y)
 
 
-def _fit(pdf: _Document, text: str, width: float, size: float, minimum: float) -> None:
+def _fit(pdf: _Document, text: str, width: float, size: float, minimum: float) -> float:
+    """Shrink the font until ``text`` fits ``width`` (or ``minimum`` is reached)."""
+    pdf.set_font_size(size)
     while size > minimum and pdf.get_string_width(text) > width:
-        size -= 0.5
+        size -= 0.25
         pdf.set_font_size(size)
+    return size
+
+
+def _name(pdf: _Document, name: str, width: float) -> None:
+    """A badge's name on one line, the font shrunk to fit; a name too long even then
+    goes on two lines at that size, left-aligned (never justified, which stretched long
+    Vietnamese names with wide gaps)."""
+    pdf.set_font("Sans", "B", 13)
+    size = _fit(pdf, name, width, 13, 9)
+    if pdf.get_string_width(name) <= width:
+        pdf.cell(width, 5.6, name, align="L", new_x="LMARGIN", new_y="NEXT")
+    else:
+        pdf.multi_cell(width, size * 0.42, name, align="L", max_line_height=size * 0.42)
+    pdf.set_font("Sans", "", 8)
 
 
 def _badge(pdf: _Document, event, person: Attendee, url: str, x: float, y: float) -> None:
@@ -259,18 +307,16 @@ def _badge(pdf: _Document, event, person: Attendee, url: str, x: float, y: float
     pdf.set_text_color(0, 0, 0)
     pdf.set_font("Sans", "", 6.5)
     pdf.set_xy(x + 3, y + 10.5)
-    pdf.multi_cell(BADGE_W - 6, 2.9, event.title[:150], max_line_height=2.9)
+    pdf.multi_cell(BADGE_W - 6, 2.9, event.title[:150], max_line_height=2.9, align="L")
     text_w = BADGE_W - 36
-    pdf.set_font("Sans", "B", 13)
-    _fit(pdf, person.full_name, text_w, 13, 8.5)
     pdf.set_xy(x + 3, y + 21)
-    pdf.multi_cell(text_w, 5.4, person.full_name)
+    _name(pdf, person.full_name, text_w)
     pdf.set_font("Sans", "", 8)
     pdf.set_x(x + 3)
     if person.position:
-        pdf.multi_cell(text_w, 3.6, person.position[:90])
+        pdf.multi_cell(text_w, 3.6, person.position[:90], align="L")
         pdf.set_x(x + 3)
     pdf.set_text_color(*colour)
-    pdf.multi_cell(text_w, 3.6, (person.affiliation or "")[:110])
+    pdf.multi_cell(text_w, 3.6, (person.affiliation or "")[:110], align="L")
     pdf.set_text_color(0, 0, 0)
     pdf.qr(url, x + BADGE_W - 31, y + BADGE_H - 31, 29)

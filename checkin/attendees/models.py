@@ -50,6 +50,8 @@ class Attendee(db.Model):
     )
     #: A substitute came in this delegate's place: the seat is the substitute's now.
     replaced: Mapped[bool] = mapped_column(default=False)
+    #: Copied from the previous meeting of a series: the unit confirms or changes it.
+    carried_over: Mapped[bool] = mapped_column(default=False)
     #: Registered at the door, not invited beforehand.
     walk_in: Mapped[bool] = mapped_column(default=False)
     #: Client-made id of the form submission that created it: a resubmitted

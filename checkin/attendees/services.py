@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select, update
 
 from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
-from ..i18n import fold
+from ..i18n import fold, sort_key
 from ..nonces import DOMAIN_REFUSALS, first_wins
 from ..transaction import transactional
 from ..types import utcnow
@@ -60,14 +60,16 @@ def _check_duplicate(event_id: int, name_folded: str, phone: str,
 
 
 @transactional
-def nominate(event, unit: Unit, *, full_name: str, position: str = "", phone: str = "",
-             email: str = "", link: NominationLink | None = None,
+def nominate(event, unit: Unit | None, *, full_name: str, position: str = "",
+             phone: str = "", email: str = "", link: NominationLink | None = None,
              nonce: str | None = None) -> Attendee:
     """Name a delegate for ``unit`` within its quota.
 
     Through a nomination ``link`` the link must be open. ``nonce`` (made when the
     form was shown) makes a resubmitted form return the delegate it already made.
-    Refuses with ``quota_full`` when the unit has named all its seats.
+    Refuses with ``quota_full`` when the unit has named all its seats. In a meeting
+    without quotas there is no seat limit, and the organizer may name a delegate with
+    no unit (``unit`` None).
     """
     if link is not None:
         check_link_open(link)
@@ -75,27 +77,32 @@ def nominate(event, unit: Unit, *, full_name: str, position: str = "", phone: st
     if done is not None:
         return done
     data = _clean(full_name, position, phone, email)
+    if event.quotas_enabled and unit is None:
+        raise field_error("unit", _("A delegate belongs to a unit: choose one."),
+                          "unit_required")
     return first_wins(lambda: _nominate(event, unit, data, link, nonce),
                       lambda: _made_by(event, nonce), also=DOMAIN_REFUSALS)
 
 
-def _nominate(event, unit: Unit, data: dict, link, nonce) -> Attendee:
-    quota = lock_quota(event.id, unit.id)  # serialises nominations for this unit
+def _nominate(event, unit: Unit | None, data: dict, link, nonce) -> Attendee:
     try:
-        if quota is None:
-            raise DomainError(_("%(unit)s has no seats in this event.", unit=unit.name),
-                              code="no_quota")
-        named = db.session.scalar(select(func.count()).where(
-            Attendee.event_id == event.id, Attendee.unit_id == unit.id,
-            Attendee.category == "delegate", Attendee.replaced.is_(False)))
-        if named >= quota.seats:
-            raise DomainError(
-                _("%(unit)s has already named %(named)d of %(seats)d delegates: the quota is "
-                  "full. Remove someone first to name another person.",
-                  unit=unit.name, named=named, seats=quota.seats),
-                code="quota_full")
+        if event.quotas_enabled:
+            quota = lock_quota(event.id, unit.id)  # serialises nominations for this unit
+            if quota is None:
+                raise DomainError(_("%(unit)s has no seats in this event.", unit=unit.name),
+                                  code="no_quota")
+            named = db.session.scalar(select(func.count()).where(
+                Attendee.event_id == event.id, Attendee.unit_id == unit.id,
+                Attendee.category == "delegate", Attendee.replaced.is_(False)))
+            if named >= quota.seats:
+                raise DomainError(
+                    _("%(unit)s has already named %(named)d of %(seats)d delegates: the quota "
+                      "is full. Remove someone first to name another person.",
+                      unit=unit.name, named=named, seats=quota.seats),
+                    code="quota_full")
         _check_duplicate(event.id, fold(data["full_name"]), data["phone"])
-        attendee = Attendee(event_id=event.id, category="delegate", unit_id=unit.id,
+        attendee = Attendee(event_id=event.id, category="delegate",
+                            unit_id=unit.id if unit else None,
                             name_folded=fold(data["full_name"]), client_nonce=nonce or None,
                             nomination_link_id=link.id if link else None, **data)
         db.session.add(attendee)
@@ -117,9 +124,6 @@ def add_attendee(event, *, category: str, full_name: str, position: str = "",
     if category not in CATEGORIES:
         raise field_error("category", _("Choose a category."), "invalid_category")
     if category == "delegate":
-        if unit is None:
-            raise field_error("unit", _("A delegate belongs to a unit: choose one."),
-                              "unit_required")
         return nominate(event, unit, full_name=full_name, position=position, phone=phone,
                         email=email, nonce=nonce)
     done = _made_by(event, nonce)
@@ -160,6 +164,8 @@ def update_attendee(attendee: Attendee, *, full_name: str, position: str = "",
     for key, value in data.items():
         setattr(attendee, key, value)
     attendee.name_folded = fold(data["full_name"])
+    if link is not None:
+        attendee.carried_over = False  # the unit has looked at this person
     if organization is not None:
         attendee.organization = optional_text(organization, "organization", max_length=255)
         attendee.organization_folded = fold(attendee.organization)
@@ -175,6 +181,20 @@ def remove_attendee(attendee: Attendee, *, link: NominationLink | None = None) -
             raise DomainError(_("This person is not on your unit's list."), code="not_yours")
     db.session.delete(attendee)
     db.session.commit()
+
+
+@transactional
+def confirm_carried_over(link: NominationLink) -> int:
+    """The unit confirms the delegates carried over from the previous meeting; returns
+    how many were still waiting."""
+    check_link_open(link)
+    people = list(db.session.scalars(select(Attendee).where(
+        Attendee.event_id == link.event_id, Attendee.unit_id == link.unit_id,
+        Attendee.carried_over.is_(True))))
+    for person in people:
+        person.carried_over = False
+    db.session.commit()
+    return len(people)
 
 
 def find_attendee(event, attendee_id: int) -> Attendee:
@@ -217,7 +237,9 @@ def search_attendees(event, query: str = "", *, category: str | None = None,
     stmt = stmt.order_by(Attendee.category, Unit.name_folded, Attendee.name_folded)
     if limit:
         stmt = stmt.limit(limit)
-    return list(db.session.scalars(stmt))
+    rows = db.session.execute(stmt.add_columns(Unit.name)).all()
+    rows.sort(key=lambda r: (r[0].category, sort_key(r[1] or ""), sort_key(r[0].full_name)))
+    return [person for person, _unit in rows]
 
 
 def select_attendees(event, *, unit_id: int | None = None, category: str | None = None,
@@ -232,8 +254,10 @@ def select_attendees(event, *, unit_id: int | None = None, category: str | None 
     if category in CATEGORIES:
         stmt = stmt.where(Attendee.category == category)
     order = {"presidium": 0, "guest": 1, "press": 3}
-    people = list(db.session.scalars(stmt.order_by(Unit.name_folded, Attendee.name_folded)))
-    return sorted(people, key=lambda a: order.get(a.category, 2))
+    rows = db.session.execute(stmt.add_columns(Unit.name)).all()
+    rows.sort(key=lambda r: (order.get(r[0].category, 2), sort_key(r[1] or ""),
+                             sort_key(r[0].full_name)))
+    return [person for person, _unit in rows]
 
 
 LETTER_HEAD_FIELDS = ("superior_body", "issuing_body", "number", "place", "issued_on",

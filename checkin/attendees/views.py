@@ -55,7 +55,7 @@ bp = Blueprint("attendees", __name__, url_prefix="/events/<int:event_id>/people"
 
 
 
-def _form(obj=None, formdata=True, prefix: str = "") -> AttendeeForm:
+def _form(obj=None, formdata=True, prefix: str = "", event=None) -> AttendeeForm:
     kwargs = {"prefix": prefix}
     if formdata is None:
         kwargs["formdata"] = None
@@ -66,7 +66,7 @@ def _form(obj=None, formdata=True, prefix: str = "") -> AttendeeForm:
     else:
         form = AttendeeForm(data={"nonce": new_token(), "category": "guest"}, **kwargs)
     form.category.choices = options((c, CATEGORY_LABELS[c]) for c in CATEGORIES)
-    form.unit_id.choices = unit_choices(_("— none —"))
+    form.unit_id.choices = unit_choices(_("— none —"), event=event)
     return form
 
 
@@ -77,7 +77,7 @@ def _list_page(event: Event, form: AttendeeForm | None = None, status: int = 200
         category = None
     people = services.search_attendees(event, query, category=category)
     return render_template("attendees/index.html", event=event, people=people, query=query,
-                           category=category, form=form or _form(formdata=None),
+                           category=category, form=form or _form(formdata=None, event=event),
                            confirm=ConfirmForm(),
                            invitations=invitations.active_invitations(event),
                            invitation_url=invitations.invitation_url), status
@@ -92,7 +92,7 @@ def index(event: Event):
 @bp.post("/")
 @event_access()
 def create(event: Event):
-    form = _form()
+    form = _form(event=event)
     if form.validate_on_submit():
         try:
             person = services.add_attendee(
@@ -115,7 +115,7 @@ def create(event: Event):
 @event_access()
 def edit(event: Event, attendee_id: int):
     person = services.find_attendee(event, attendee_id)
-    form = _form(obj=person, formdata=None if request.method == "GET" else True)
+    form = _form(obj=person, formdata=None if request.method == "GET" else True, event=event)
     if request.method == "POST" and form.validate_on_submit():
         try:
             services.update_attendee(person, full_name=form.full_name.data,

@@ -13,6 +13,7 @@ ACTION_LABELS = {
     "quota.set": _l("Set a unit's quota by hand"),
     "quota.rules": _l("Replaced the quota rules"),
     "quota.allocate": _l("Allocated quotas by the rules"),
+    "attendee.release": _l("Released a delegate to lower a unit's quota"),
     "invitation.reissue": _l("Revoked and reissued an invitation"),
     "checkin.undo": _l("Undid a check-in"),
     "checkin.manual": _l("Checked someone in by hand"),

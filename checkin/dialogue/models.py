@@ -70,10 +70,13 @@ class DialogueState(db.Model):
 
 class Question(db.Model):
     __tablename__ = "questions"
-    __table_args__ = (UniqueConstraint("event_id", "client_nonce"),)
+    __table_args__ = (UniqueConstraint("event_id", "client_nonce"),
+                      UniqueConstraint("event_id", "number"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    #: Its number within the meeting (#1, #2 …), as the room and the report show it.
+    number: Mapped[int | None] = mapped_column(Integer)
     #: The delegate who asked from their phone (None for a unit's written submission).
     attendee_id: Mapped[int | None] = mapped_column(
         ForeignKey("attendees.id", ondelete="SET NULL"), index=True)

@@ -71,6 +71,19 @@ def _touch(event) -> int:
     return bump(event, "dialogue")
 
 
+def _next_number(event) -> int:
+    """The next question number of this meeting (#1, #2 …).
+
+    Bumps the dialogue's version first (:func:`checkin.versions.bump` flushes, then its
+    UPDATE holds the event's row, and SQLite's write lock, until the commit), so two
+    questions arriving at once are numbered one after the other, never twice the same
+    (the unique (event_id, number) constraint guards it too).
+    """
+    _touch(event)
+    return db.session.scalar(select(func.coalesce(func.max(Question.number), 0) + 1)
+                             .where(Question.event_id == event.id))
+
+
 # --- lists and settings ----------------------------------------------------------
 
 @transactional
@@ -190,13 +203,22 @@ def ask(event, attendee: Attendee, *, text: str, kind: str = "question",
                         asker_name=attendee.full_name, show_name=bool(show_name), kind=kind,
                         topic=topic, text=text, original_text=text, source="live",
                         client_nonce=nonce or None)
-    return first_wins(lambda: _saved(question, event), lambda: _made(Question, event, nonce))
+    return first_wins(lambda: _saved(question, event, numbered=True),
+                      lambda: _made(Question, event, nonce))
 
 
-def _saved(row, event):
-    """Add ``row``, move the dialogue's version on, commit; returns the row."""
-    db.session.add(row)
-    _touch(event)
+def _saved(row, event, *, numbered: bool = False):
+    """Add ``row``, move the dialogue's version on, commit; returns the row.
+
+    A ``numbered`` row (a question) takes the meeting's next number: the version is
+    bumped first then (see :func:`_next_number`), which serialises the numbering.
+    """
+    if numbered:
+        row.number = _next_number(event)
+        db.session.add(row)
+    else:
+        db.session.add(row)
+        _touch(event)
     db.session.commit()
     return row
 
@@ -224,7 +246,8 @@ def submit_unit_question(link, *, text: str, kind: str = "question",
                         asker_name=optional_text(asker_name, "asker_name", max_length=120),
                         text=text, original_text=text, source="unit",
                         client_nonce=nonce or None)
-    return first_wins(lambda: _saved(question, event), lambda: _made(Question, event, nonce))
+    return first_wins(lambda: _saved(question, event, numbered=True),
+                      lambda: _made(Question, event, nonce))
 
 
 def unit_questions(event, unit_id: int) -> list[Question]:
@@ -565,7 +588,8 @@ def _votes(event) -> dict[int, int]:
 
 
 def public_question(question: Question, votes: dict[int, int]) -> dict:
-    return {"id": question.id, "text": question.text, "kind": question.kind,
+    return {"id": question.id, "number": question.number, "text": question.text,
+            "kind": question.kind,
             "topic": question.topic.name if question.topic else "",
             "status": question.status, "votes": votes.get(question.id, 0),
             "answer": question.answer_note if question.status == "answered" else "",
@@ -665,7 +689,8 @@ def console_state(event) -> dict:
         "questions_open": state.questions_open,
         "questions_item_id": state.questions_item_id,
         "questions": [{
-            "id": q.id, "version": q.version, "status": q.status, "kind": q.kind,
+            "id": q.id, "number": q.number, "version": q.version, "status": q.status,
+            "kind": q.kind,
             "text": q.text, "original_text": q.original_text, "source": q.source,
             "topic_id": q.topic_id, "agency_id": q.agency_id,
             "topic": q.topic.name if q.topic else "", "agency": q.agency.name if q.agency else "",
@@ -693,7 +718,7 @@ def my_state(event, attendee: Attendee) -> dict:
         FloorRequest.event_id == event.id, FloorRequest.attendee_id == attendee.id,
         FloorRequest.status.in_(("waiting", "speaking"))))
     return {
-        "questions": [{"id": q.id, "text": q.text, "status": q.status,
+        "questions": [{"id": q.id, "number": q.number, "text": q.text, "status": q.status,
                        "status_label": str(STATUS_LABELS[q.status]),
                        "reject_reason": q.reject_reason, "answer": q.answer_note}
                       for q in mine],

@@ -414,8 +414,11 @@ def questions(event: Event):
             stmt = stmt.where(column == (int(value) if value.isdigit() else value))
     rows = db.session.scalars(stmt.order_by(Question.id)).all()
     votes = services._votes(event)
+    numbers = dict(db.session.execute(select(Question.id, Question.number).where(
+        Question.event_id == event.id)).all())
     return render_template("dialogue/questions.html", event=event, questions=rows,
-                           votes=votes, filters=filters, topics=services.topics(event),
+                           votes=votes, numbers=numbers, filters=filters,
+                           topics=services.topics(event),
                            agencies=services.agencies(event), kinds=services.KIND_LABELS,
                            statuses=services.STATUS_LABELS, counts=services.unit_counts(event),
                            state=services.dialogue_state(event), confirm=ConfirmForm(),
@@ -449,7 +452,8 @@ def bulk(event: Event):
         if request.form.get("merge_into"):
             survivor = services.find_question(event, int(request.form["merge_into"]))
             services.merge(event, survivor, [services.find_question(event, i) for i in ids])
-            flash(_("Merged into question #%(id)d.", id=survivor.id), "success")
+            flash(_("Merged into question #%(id)d.", id=survivor.number or survivor.id),
+                  "success")
         else:
             kind = request.form.get("kind") or None
             n = services.bulk_classify(event, ids, kind=kind if kind in KINDS else None,
@@ -478,15 +482,23 @@ def unit_question(token: str):
     link = _unit_link(token)
     back = url_for("nomination.page", token=token) + "#questions"
     try:
-        services.submit_unit_question(link, text=request.form.get("text", ""),
-                                      kind=request.form.get("kind", "question"),
-                                      topic_id=request.form.get("topic_id", type=int),
-                                      asker_name=request.form.get("asker_name", ""),
-                                      nonce=request.form.get("nonce") or None)
+        question = services.submit_unit_question(
+            link, text=request.form.get("text", ""), kind=request.form.get("kind", "question"),
+            topic_id=request.form.get("topic_id", type=int),
+            asker_name=request.form.get("asker_name", ""),
+            nonce=request.form.get("nonce") or None)
     except DomainError as exc:
         return _refuse(exc, back)
     announce(link.event)
-    return _answer({"ok": True}, back, _("Question received."))
+    received = {
+        "question": _("Question received."),
+        "petition": _("Petition received."),
+        "proposal": _("Proposal received."),
+        "idea": _("Idea received."),
+        "written": _("Written contribution received: it counts as your unit's speech."),
+    }
+    return _answer({"ok": True, "number": question.number}, back,
+                   received.get(question.kind, received["question"]))
 
 
 # --- hybrid: the mode, the livestream, announcements (organizers) ---------------------
@@ -520,7 +532,15 @@ def live(event: Event):
         except DomainError as exc:
             if wants_json():
                 return jsonify(exc.to_dict()), exc.status
-            flash(str(exc.message), "error")
+            labels = {"primary_url": _("Stream"), "backup_url": _("Backup stream"),
+                      "meeting_room_url": _("Meeting room for remote speakers"),
+                      "mode": _("Mode"), "text": _("Announcement"),
+                      "announcement": _("Announcement")}
+            errors = getattr(exc, "errors", None) or []
+            if errors and errors[0].get("field") in labels:
+                flash(f"{labels[errors[0]['field']]}: {exc.message}", "error")
+            else:
+                flash(str(exc.message), "error")
             return render_template("dialogue/live.html", event=event,
                                    stream=hybrid.livestream(event),
                                    state=hybrid.live_state(event), confirm=ConfirmForm(),

@@ -72,13 +72,18 @@ def _https_or_empty(url: str, field: str) -> str:
 
 
 def livestream(event) -> Livestream:
-    return db.session.get(Livestream, event.id) or Livestream(event_id=event.id)
+    """The event's stream links; an unsaved empty one (every field "") if none yet."""
+    return db.session.get(Livestream, event.id) or Livestream(
+        event_id=event.id, primary_url="", backup_url="", active="primary",
+        meeting_room_url="")
 
 
 @transactional
 def set_stream(event, *, primary_url: str = "", backup_url: str = "",
                meeting_room_url: str = "") -> Livestream:
     """Save the stream links (validated) and the meeting room for remote speakers."""
+    primary_url, backup_url = primary_url or "", backup_url or ""
+    meeting_room_url = meeting_room_url or ""
     parse_stream(primary_url, "primary_url")
     parse_stream(backup_url, "backup_url")
     stream = livestream(event)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..extensions import db
 from ..types import UTCDateTime, utcnow
@@ -18,17 +18,52 @@ EVENT_MODES = ("in_person", "online", "hybrid")
 
 
 class EventSeries(db.Model):
-    """Meetings repeated with a rotating host (a "giao ban" series, seed 001)."""
+    """Meetings repeated with a rotating host (a "giao ban" series).
+
+    The host rotates through :attr:`hosts` in order; "next meeting" proposes the host
+    after the last meeting's, its venue, and a date :attr:`interval_months` later.
+    """
 
     __tablename__ = "event_series"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The series' own name ("Giao ban Đoàn Khối 2024"), not its first meeting's title.
     title: Mapped[str] = mapped_column(String(255))
+    #: A short name for headings and proposed titles ("Giao ban cụm").
+    short_name: Mapped[str] = mapped_column(String(64), default="")
+    #: Months between two meetings (seed: May, August, November → 3).
+    interval_months: Mapped[int] = mapped_column(Integer, default=3)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     events: Mapped[list[Event]] = relationship(
         back_populates="series", order_by="Event.starts_at"
     )
+    hosts: Mapped[list[SeriesHost]] = relationship(
+        back_populates="series", order_by="SeriesHost.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.title
+
+
+class SeriesHost(db.Model):
+    """One unit in a series' host rotation, with the venue it usually offers."""
+
+    __tablename__ = "series_hosts"
+    __table_args__ = (UniqueConstraint("series_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("event_series.id", ondelete="CASCADE"),
+                                           index=True)
+    #: 1-based place in the rotation.
+    position: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    venue: Mapped[str] = mapped_column(String(255), default="")
+    venue_address: Mapped[str] = mapped_column(String(255), default="")
+
+    series: Mapped[EventSeries] = relationship(back_populates="hosts")
+    unit: Mapped["Unit"] = relationship()  # noqa: F821, UP037
 
 
 class Event(db.Model):
@@ -40,8 +75,19 @@ class Event(db.Model):
     theme: Mapped[str] = mapped_column(Text, default="")
     #: One of :data:`EVENT_KINDS`.
     kind: Mapped[str] = mapped_column(String(16), default="conference")
-    #: One of :data:`EVENT_MODES`.
+    #: One of :data:`EVENT_MODES`: how the meeting is held right now (Plan B may switch it).
     mode: Mapped[str] = mapped_column(String(16), default="in_person")
+    #: The mode the plan gives (set by the event form, not by a live switch); the next
+    #: meeting of a series starts in this mode.
+    planned_mode: Mapped[str | None] = mapped_column(String(16))
+    #: Off: no seats are counted; units (or the organizer) name whoever attends (seed 000).
+    quotas_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Only the month is known ("tháng 8/2024"): the day and time are still to be fixed.
+    date_to_be_fixed: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Check-in opens this many minutes before the start (None: the default, 6 h) …
+    checkin_opens_minutes: Mapped[int | None] = mapped_column(Integer)
+    #: … and closes this many minutes after the end (None: the default, 2 h).
+    checkin_closes_minutes: Mapped[int | None] = mapped_column(Integer)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Hall and address as the invitation prints them.
@@ -77,6 +123,18 @@ class Event(db.Model):
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r}>"
 
+    def agenda_outline(self) -> list[tuple[AgendaItem, str, int]]:
+        """The programme in order with its numbering: (item, "3" or "3.1", depth)."""
+        out, top, sub = [], 0, 0
+        for item in self.agenda:
+            if item.parent_id is None:
+                top, sub = top + 1, 0
+                out.append((item, str(top), 0))
+            else:
+                sub += 1
+                out.append((item, f"{top}.{sub}", 1))
+        return out
+
 
 class AgendaItem(db.Model):
     """One item of the programme ("Chương trình"), in order."""
@@ -95,6 +153,9 @@ class AgendaItem(db.Model):
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
     #: Who presents it ("Đồng chí Bí thư Đoàn Khối").
     presenter: Mapped[str] = mapped_column(String(255), default="")
+    #: The item this one is a sub-item of ("3.1 Báo cáo…" under "3. Tổ chức diễn đàn").
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True)
 
     event: Mapped[Event] = relationship(back_populates="agenda")
     contributions: Mapped[list[Contribution]] = relationship(
@@ -117,6 +178,14 @@ class Contribution(db.Model):
     #: Presenter's name, when known.
     speaker: Mapped[str] = mapped_column(String(120), default="")
     position: Mapped[int] = mapped_column(Integer, default=1)
+    #: The unit sends its text by then.
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The text the unit uploaded (PDF or DOCX), its file name, type and when.
+    document_name: Mapped[str] = mapped_column(String(255), default="")
+    document_type: Mapped[str] = mapped_column(String(16), default="")
+    document_size: Mapped[int] = mapped_column(Integer, default=0)
+    document: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     agenda_item: Mapped[AgendaItem] = relationship(back_populates="contributions")
     unit: Mapped["Unit"] = relationship()  # noqa: F821, UP037

@@ -13,7 +13,19 @@ from . import charts
 from .exporters import Section
 
 STATUS_LABELS = {"in_person": _l("Present in person"), "online": _l("Present online"),
-                 "excused": _l("Absent, excused"), "absent": _l("Absent, unexcused")}
+                 "excused": _l("Absent, excused"), "absent": _l("Absent, unexcused"),
+                 "not_arrived": _l("Not yet arrived"),
+                 "replaced": _l("Replaced by a substitute")}
+
+
+def _note(p) -> str:
+    """The reason of an excuse, and who replaced whom, in words."""
+    parts = [p.note] if p.note else []
+    if p.replaces:
+        parts.append(_("in place of %(name)s", name=p.replaces))
+    if p.replaced_by:
+        parts.append(_("replaced by %(name)s", name=p.replaced_by))
+    return "; ".join(parts)
 
 
 def _labels():
@@ -26,24 +38,32 @@ def _labels():
 def attendance_sections(report) -> list[Section]:
     categories, _kinds, _statuses = _labels()
     unit_header = [_("Unit"), _("Quota"), _("Nominated"), _("In person"), _("Online"),
-                   _("Present"), _("Rate"), _("Absent, excused"), _("Absent, unexcused"),
+                   _("Present"), _("Rate"), _("Absent, excused"),
+                   _("Absent, unexcused") if report.over else _("Not yet arrived"),
                    _("Substitutes")]
 
     def row(r, label):
         return [label, r.quota, r.nominated, r.in_person, r.online, r.present,
-                f"{r.rate:.0%}", r.excused, r.unexcused, r.substitutes]
+                f"{r.rate:.0%}", r.excused, r.missing(report.over), r.substitutes]
 
     units = [row(r, r.unit) for r in report.units] + [row(report.total, _("Total"))]
     others = [row(r, str(categories.get(r.unit, r.unit))) for r in report.others]
+    from ..attendance.services import METHOD_LABELS
+
     people = [[p.name, p.position, p.affiliation, str(categories.get(p.category, p.category)),
-               str(STATUS_LABELS[p.status]),
-               clock(p.checked_in_at), p.gate, p.method, p.note] for p in report.people]
+               str(STATUS_LABELS[p.status]), clock(p.checked_in_at), p.gate,
+               str(METHOD_LABELS.get(p.method, p.method)) if p.method else "", _note(p)]
+              for p in report.people]
+    gates = list(report.arrivals)
+    arrivals = [[clock(at), *counts] for at, *counts in report.arrival_rows()]
     return [
         Section(_("Attendance by unit"), unit_header, units, [34, 8, 9, 9, 8, 8, 7, 10, 11, 9],
                 chart=lambda pdf, x, y, w: charts.draw_rates(pdf, report, x, y, w)),
         Section(_("Guests, press and presidium"), unit_header, others,
                 [34, 8, 9, 9, 8, 8, 7, 10, 11, 9]),
-        Section(_("Arrivals over time (per 5 minutes, per gate)"), [], [],
+        Section(_("Arrivals over time (per 5 minutes, per gate)"),
+                [_("From"), *gates, _("Arrived"), _("Arrived so far")] if arrivals else [],
+                arrivals, [16, *[12] * len(gates), 10, 12],
                 chart=lambda pdf, x, y, w: charts.draw_arrivals(pdf, report, x, y, w)),
         Section(_("Everyone, with check-in time, gate and method"),
                 [_("Full name"), _("Position"), _("Unit or organisation"), _("Category"),
@@ -61,15 +81,25 @@ def dialogue_sections(report) -> list[Section]:
     def rows(items):
         out = []
         for q in items:
-            out.append([q.id, q.text, q.unit, str(kinds[q.kind]), q.topic, q.agency, q.votes,
-                        str(statuses[q.status]), q.answer])
+            out.append([q.number or q.id, q.text, q.unit, str(kinds[q.kind]), q.topic,
+                        q.agency, q.votes, str(statuses[q.status]), q.answer])
             for m in q.merged:
-                out.append([f"↳ {m.id}", m.text, m.unit, str(kinds[m.kind]), "", "", m.votes,
-                            str(statuses["merged"]), ""])
+                out.append([f"↳ {m.number or m.id}", m.text, m.unit, str(kinds[m.kind]), "",
+                            "", m.votes, str(statuses["merged"]), ""])
         return out
 
-    sections = [Section(_("By topic") + f": {topic}", header, rows(items), widths)
-                for topic, items in report.by_topic.items()]
+    sections = []
+    if report.contributions:
+        sections.append(Section(
+            _("Assigned contributions: %(received)d of %(n)d texts received",
+              received=report.contributions_received, n=len(report.contributions)),
+            [_("Agenda item"), _("Unit"), _("Contribution"), _("Speaker"), _("Text due by"),
+             _("Text received")],
+            [[c.item, c.unit, c.title, c.speaker, clock(c.deadline),
+              clock(c.submitted_at) if c.submitted_at else _("not yet")]
+             for c in report.contributions], [22, 24, 40, 18, 14, 14]))
+    sections += [Section(_("By topic") + f": {topic}", header, rows(items), widths)
+                 for topic, items in report.by_topic.items()]
     sections += [Section(_("Unanswered — to send to") + f" {agency}", header, rows(items), widths)
                  for agency, items in report.unanswered_by_agency.items()]
     return sections
@@ -82,7 +112,9 @@ def clock(value) -> str:
 
 
 def series_sections(events, rows) -> list[Section]:
-    header = [_("Unit")] + [f"{e.title} ({clock(e.starts_at)})" for e in events]
+    from ..i18n import format_event_when
+
+    header = [_("Unit")] + [f"{e.title} ({format_event_when(e)})" for e in events]
     return [Section(_("Attendance across the series"), header,
                     [[u] + [f"{p}/{q}" if q else str(p) for p, q in cells]
                      for u, cells in rows], [34] + [18] * len(events))]

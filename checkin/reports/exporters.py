@@ -44,6 +44,50 @@ def to_csv(sections: list[Section]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+#: Excel's limit on a sheet name's length.
+SHEET_NAME_MAX = 31
+
+
+def sheet_names(titles: list[str]) -> list[str]:
+    """Unique, readable Excel sheet names (≤ 31 characters, none of ``[]:*?/\\``).
+
+    A long title keeps its beginning and its end, which is where titles that share a
+    beginning differ ("Chuyển đến …: Ban Tuyên giáo" and "…: Sở Lao động"); names equal
+    to an earlier one (Excel ignores case) get " (2)", " (3)"…
+    """
+    out: list[str] = []
+    seen: set[str] = set()
+    for title in titles:
+        clean = " ".join("".join(" " if ch in "[]:*?/\\" else ch for ch in title).split())
+        clean = clean.strip("'") or "Sheet"
+        name = clean if len(clean) <= SHEET_NAME_MAX else _middle_cut(clean, SHEET_NAME_MAX)
+        n = 1
+        candidate = name
+        while candidate.casefold() in seen:
+            n += 1
+            suffix = f" ({n})"
+            base = name if len(name) + len(suffix) <= SHEET_NAME_MAX else _middle_cut(
+                clean, SHEET_NAME_MAX - len(suffix))
+            candidate = base + suffix
+        seen.add(candidate.casefold())
+        out.append(candidate)
+    return out
+
+
+def _middle_cut(text: str, limit: int) -> str:
+    """The start and the end of ``text`` joined by "…", at most ``limit`` characters,
+    cut at word boundaries where the words allow."""
+    head_len = (limit - 1) * 2 // 5
+    tail_len = limit - 1 - head_len
+    head = text[:head_len]
+    if " " in head.rstrip() and not text[head_len:head_len + 1].isspace():
+        head = head[:head.rstrip().rfind(" ")] or head
+    tail = text[-tail_len:]
+    if " " in tail and not text[-tail_len - 1:-tail_len].isspace():
+        tail = tail[tail.find(" ") + 1:] or tail
+    return f"{head.rstrip()}…{tail.lstrip()}"
+
+
 def to_xlsx(sections: list[Section]) -> bytes:
     """One sheet per section: bold coloured frozen header, widths, filters."""
     from openpyxl import Workbook
@@ -52,12 +96,7 @@ def to_xlsx(sections: list[Section]) -> bytes:
 
     book = Workbook()
     book.remove(book.active)
-    used: set[str] = set()
-    for section in sections:
-        name = "".join(ch for ch in section.title if ch not in "[]:*?/\\")[:28] or "Sheet"
-        while name in used:
-            name = name[:26] + f"{len(used)}"
-        used.add(name)
+    for section, name in zip(sections, sheet_names([s.title for s in sections]), strict=True):
         sheet = book.create_sheet(name)
         sheet.append(section.header)
         for row in _safe(section.rows):
@@ -77,9 +116,11 @@ def to_xlsx(sections: list[Section]) -> bytes:
     return out.getvalue()
 
 
-def to_pdf(event, title: str, sections: list[Section]) -> bytes:
-    """A4 in the Union's document layout: the heading as in seed 004, the title, the
-    meeting and its date, then each section's chart and table."""
+def to_pdf(event, title: str, sections: list[Section], *,
+           meetings: list | None = None) -> bytes:
+    """A4 in the Union's document layout: the heading, the title, the meeting and its
+    date (or, for a series, every meeting: ``meetings``), then each section's chart and
+    table."""
     head = letter_head(event)
     pdf = _Document()
     pdf.set_auto_page_break(True, margin=15)
@@ -102,6 +143,10 @@ def to_pdf(event, title: str, sections: list[Section]) -> bytes:
 
         today = format_day(utcnow())
         when = format_when(event.starts_at)
+        from ..i18n import format_event_when
+
+        lines = [f"{e.title} — {format_event_when(e)}"
+                 + (f" — {e.venue}" if e.venue else "") for e in (meetings or [])]
     pdf.set_xy(100, 24)
     pdf.set_font("Serif", "I", 12)
     pdf.cell(95, 6, f"{head.place + ', ' if head.place else ''}{today}", align="C")
@@ -110,8 +155,11 @@ def to_pdf(event, title: str, sections: list[Section]) -> bytes:
     pdf.multi_cell(width, 7, title.upper(), align="C")
     pdf.set_x(left)
     pdf.set_font("Serif", "", 12)
-    pdf.multi_cell(width, 6, f"{event.title}\n{when}" + (f" — {event.venue}" if event.venue
-                                                            else ""), align="C")
+    if lines:
+        pdf.multi_cell(width, 6, "\n".join(lines), align="C")
+    else:
+        pdf.multi_cell(width, 6, f"{event.title}\n{when}" + (f" — {event.venue}" if event.venue
+                                                                else ""), align="C")
     pdf.ln(4)
     for section in sections:
         if pdf.get_y() > 250:
@@ -155,4 +203,4 @@ def _heading_style():
     return FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=(200, 16, 46))
 
 
-__all__ = ["Section", "to_csv", "to_xlsx", "to_pdf"]
+__all__ = ["Section", "sheet_names", "to_csv", "to_xlsx", "to_pdf"]

@@ -57,6 +57,11 @@ class UnitRow:
     excused: int = 0
     unexcused: int = 0
     substitutes: int = 0
+    #: Not checked in while the meeting has not ended (they are not "absent" yet).
+    not_arrived: int = 0
+
+    def missing(self, over: bool) -> int:
+        return self.unexcused if over else self.not_arrived
 
     @property
     def present(self) -> int:
@@ -76,11 +81,16 @@ class PersonRow:
     position: str
     affiliation: str
     category: str
-    status: str  # in_person, online, excused, absent
+    #: in_person, online, excused, absent (after the meeting), not_arrived (before and
+    #: during it), replaced (a substitute came in their place).
+    status: str
     checked_in_at: datetime | None = None
     gate: str = ""
     method: str = ""
     note: str = ""
+    #: For a substitute: whom they came in place of; for a replaced delegate: who came.
+    replaces: str = ""
+    replaced_by: str = ""
 
 
 @dataclass
@@ -91,11 +101,43 @@ class AttendanceReport:
     arrivals: dict[str, list[int]]  # gate name → count per 5-minute slot
     slot_start: datetime | None
     total: UnitRow = field(default_factory=lambda: UnitRow(""))
+    #: False before and during the meeting: nobody is "absent" yet, only not arrived.
+    over: bool = True
+
+    def arrival_rows(self) -> list[list]:
+        """Per 5-minute slot: its start, the count per gate, the total, the running total."""
+        if self.slot_start is None:
+            return []
+        gates = list(self.arrivals)
+        slots = max(len(v) for v in self.arrivals.values())
+        out, running = [], 0
+        for i in range(slots):
+            counts = [self.arrivals[g][i] for g in gates]
+            running += sum(counts)
+            out.append([self.slot_start + timedelta(minutes=5 * i), *counts, sum(counts),
+                        running])
+        return out
 
 
-def attendance_report(event) -> AttendanceReport:
+def meeting_over(event, now: datetime | None = None) -> bool:
+    """Whether the meeting has ended (its end, else the close of check-in)."""
+    from ..attendance.services import checkin_window
+    from ..types import utcnow
+
+    now = now or utcnow()
+    return now >= (event.ends_at or checkin_window(event)[1])
+
+
+def attendance_report(event, *, now: datetime | None = None) -> AttendanceReport:
     """Per unit: quota, nominated, in person, online, excused, unexcused, substitutes;
-    guests and press apart; everyone with time, gate and method; arrivals per 5 minutes."""
+    guests and press apart; everyone with time, gate and method; arrivals per 5 minutes.
+
+    Before and during the meeting, people not checked in are "not yet arrived"; only
+    after it are they "absent". A replaced delegate stays on the list, marked as
+    replaced and naming the substitute (who names them in turn)."""
+    from ..i18n import sort_key
+
+    over = meeting_over(event, now)
     people = db.session.execute(
         select(Attendee, Unit.name, Attendance.checked_in_at, Attendance.method, Gate.name,
                Excuse.reason)
@@ -104,17 +146,25 @@ def attendance_report(event) -> AttendanceReport:
                    & (Attendance.event_id == event.id))
         .outerjoin(Gate, Gate.id == Attendance.gate_id)
         .outerjoin(Excuse, (Excuse.attendee_id == Attendee.id) & (Excuse.event_id == event.id))
-        .where(Attendee.event_id == event.id, Attendee.replaced.is_(False))
-        .order_by(Unit.name, Attendee.name_folded)).all()
+        .where(Attendee.event_id == event.id)).all()
+    people = sorted(people, key=lambda r: (sort_key(r[1] or ""), sort_key(r[0].full_name)))
+    replaced = {r[0].id: r[0] for r in people if r[0].replaced}
+    substitutes = {r[0].substitute_for_id: r[0].full_name for r in people
+                   if r[0].substitute_for_id}
     quotas = dict(db.session.execute(
         select(Unit.name, Quota.seats).join(Quota, Quota.unit_id == Unit.id)
-        .where(Quota.event_id == event.id)).all())
+        .where(Quota.event_id == event.id)).all()) if event.quotas_enabled else {}
     units: dict[str, UnitRow] = {name: UnitRow(name, quota=seats) for name, seats in
-                                 sorted(quotas.items())}
+                                 sorted(quotas.items(), key=lambda kv: sort_key(kv[0]))}
     others: dict[str, UnitRow] = {}
     rows: list[PersonRow] = []
     times: list[tuple[datetime, str]] = []
     for person, unit_name, at, method, gate, excuse in people:
+        if person.replaced and at is None:
+            rows.append(PersonRow(person.id, person.full_name, person.position,
+                                  unit_name or person.organization, person.category,
+                                  "replaced", replaced_by=substitutes.get(person.id, "")))
+            continue
         if person.category == "delegate" and unit_name:
             row = units.setdefault(unit_name, UnitRow(unit_name))
         else:
@@ -132,17 +182,23 @@ def attendance_report(event) -> AttendanceReport:
         elif excuse:
             status = "excused"
             row.excused += 1
-        else:
+        elif over:
             status = "absent"
             row.unexcused += 1
+        else:
+            status = "not_arrived"
+            row.not_arrived += 1
+        original = replaced.get(person.substitute_for_id)
         rows.append(PersonRow(person.id, person.full_name, person.position,
                               unit_name or person.organization, person.category, status, at,
-                              gate or "", method or "", excuse or ""))
+                              gate or "", method or "", excuse or "",
+                              replaces=original.full_name if original else ""))
     arrivals, start = _arrivals(times)
-    report = AttendanceReport(list(units.values()), list(others.values()), rows, arrivals, start)
+    report = AttendanceReport(list(units.values()), list(others.values()), rows, arrivals, start,
+                              over=over)
     for row in report.units:
         for name in ("quota", "nominated", "in_person", "online", "excused", "unexcused",
-                     "substitutes"):
+                     "substitutes", "not_arrived"):
             setattr(report.total, name, getattr(report.total, name) + getattr(row, name))
     return report
 
@@ -175,6 +231,8 @@ class QuestionRow:
     answer: str
     source: str
     merged: list[QuestionRow] = field(default_factory=list)
+    #: The question's number within the meeting (#1, #2 …).
+    number: int | None = None
 
 
 @dataclass
@@ -183,7 +241,24 @@ class DialogueReport:
     by_topic: dict[str, list[QuestionRow]]
     by_agency: dict[str, list[QuestionRow]]
     unanswered_by_agency: dict[str, list[QuestionRow]]
-    written: int  # written contributions, which count as speeches (seed 000)
+    written: int  # written contributions, which count as speeches
+    #: The contributions assigned to units, in programme order.
+    contributions: list[ContributionRow] = field(default_factory=list)
+
+    @property
+    def contributions_received(self) -> int:
+        return sum(1 for c in self.contributions if c.submitted_at)
+
+
+@dataclass
+class ContributionRow:
+    item: str
+    unit: str
+    title: str
+    speaker: str
+    deadline: datetime | None
+    submitted_at: datetime | None
+    document: str
 
 
 def dialogue_report(event, *, agency_id: int | None = None) -> DialogueReport:
@@ -204,7 +279,8 @@ def dialogue_report(event, *, agency_id: int | None = None) -> DialogueReport:
     merged_into: dict[int, int] = {}
     for q, unit, topic, agency in rows:
         made[q.id] = QuestionRow(q.id, q.text, q.kind, unit or "", q.asker_name, topic or "",
-                                 agency or "", q.status, votes[q.id], q.answer_note, q.source)
+                                 agency or "", q.status, votes[q.id], q.answer_note, q.source,
+                                 number=q.number)
         if q.merged_into_id:
             merged_into[q.id] = q.merged_into_id
     survivors = []
@@ -226,7 +302,22 @@ def dialogue_report(event, *, agency_id: int | None = None) -> DialogueReport:
             unanswered[row.agency or _("No agency yet")].append(row)
     return DialogueReport(survivors, dict(sorted(by_topic.items())),
                           dict(sorted(by_agency.items())), dict(sorted(unanswered.items())),
-                          sum(1 for r in survivors if r.kind == "written"))
+                          sum(1 for r in survivors if r.kind == "written"),
+                          contribution_rows(event))
+
+
+def contribution_rows(event) -> list[ContributionRow]:
+    """The assigned contributions with their units and whether the text came (one query)."""
+    from ..events.models import AgendaItem, Contribution
+
+    rows = db.session.execute(
+        select(AgendaItem.title, Unit.name, Contribution.title, Contribution.speaker,
+               Contribution.deadline, Contribution.submitted_at, Contribution.document_name)
+        .join(Contribution, Contribution.agenda_item_id == AgendaItem.id)
+        .join(Unit, Unit.id == Contribution.unit_id)
+        .where(AgendaItem.event_id == event.id)
+        .order_by(AgendaItem.position, Contribution.position))
+    return [ContributionRow(*row) for row in rows]
 
 
 # --- across a series -----------------------------------------------------------------------

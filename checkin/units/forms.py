@@ -67,8 +67,12 @@ class DeadlineForm(FlaskForm):
     closes_at = LocalDateTimeField(_l("Closes"), validators=[Optional()])
 
 
-def unit_choices(blank: str | None = None) -> list[SelectChoice]:
-    """Units for a select box, indented by depth so the tree shows."""
+def unit_choices(blank: str | None = None, *, event=None) -> list[SelectChoice]:
+    """Units for a select box, indented by depth so the tree shows; with ``event``, only
+    the units of the event's tree(s)."""
+    from .services import event_units
+
     pairs = [(0, blank)] if blank is not None else []
-    pairs += [(u.id, "\u00a0\u00a0" * depth + u.name) for u, depth in unit_tree()]
+    tree = event_units(event) if event is not None else unit_tree()
+    pairs += [(u.id, "\u00a0\u00a0" * depth + u.name) for u, depth in tree]
     return options(pairs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -137,8 +138,11 @@ def delete_unit(unit: Unit) -> None:
 
 
 def unit_tree() -> list[tuple[Unit, int]]:
-    """Every unit with its depth, parents before children, siblings by name."""
-    units = db.session.scalars(select(Unit).order_by(Unit.name_folded)).all()
+    """Every unit with its depth, parents before children, siblings in Vietnamese
+    alphabetical order (Đ after D)."""
+    from ..i18n import sort_key
+
+    units = sorted(db.session.scalars(select(Unit)).all(), key=lambda u: sort_key(u.name))
     children: dict[int | None, list[Unit]] = {}
     for u in units:
         children.setdefault(u.parent_id, []).append(u)
@@ -371,7 +375,8 @@ def rule_seats(rules: list[QuotaRule], unit: Unit) -> int | None:
     """Seats the rules give ``unit``: the matching rule with the highest threshold."""
     best = None
     for rule in rules:
-        if rule.unit_kind == unit.kind and unit.member_count > rule.min_members_exclusive:
+        above = rule.min_members_exclusive == 0 or unit.member_count > rule.min_members_exclusive
+        if rule.unit_kind == unit.kind and above:  # threshold 0: every unit of the kind
             if best is None or rule.min_members_exclusive > best.min_members_exclusive:
                 best = rule
     return None if best is None else best.seats
@@ -382,24 +387,75 @@ class AllocationResult:
     allocated: int
     units: int
     kept_manual: int
+    #: Units whose rule gives fewer seats than the delegates they have already named:
+    #: (unit, named, seats by rule). Their quota stays at the number named.
+    held: list[tuple[Unit, int, int]] = dc_field(default_factory=list)
+
+
+def event_roots(event) -> list[Unit]:
+    """The top units of the tree(s) the event belongs to.
+
+    The trees of its host unit and of the units that already have seats, delegates or a
+    contribution in it; with none of these yet, every tree. Quota forms offer only these
+    trees' units, so that one province's meeting never offers another province's unions.
+    """
+    from ..attendees.models import Attendee
+    from ..events.models import AgendaItem, Contribution
+
+    ids = set(db.session.scalars(select(Quota.unit_id).where(Quota.event_id == event.id)))
+    ids |= set(db.session.scalars(select(Attendee.unit_id).distinct().where(
+        Attendee.event_id == event.id, Attendee.unit_id.is_not(None))))
+    ids |= set(db.session.scalars(select(Contribution.unit_id).join(AgendaItem).where(
+        AgendaItem.event_id == event.id)))
+    if event.host_unit_id:
+        ids.add(event.host_unit_id)
+    parents = dict(db.session.execute(select(Unit.id, Unit.parent_id)).all())
+    roots: set[int] = set()
+    for unit_id in ids:
+        seen = set()
+        while parents.get(unit_id) is not None and unit_id not in seen:
+            seen.add(unit_id)
+            unit_id = parents[unit_id]
+        roots.add(unit_id)
+    if not roots:
+        return list(db.session.scalars(select(Unit).where(Unit.parent_id.is_(None))
+                                       .order_by(Unit.name_folded)))
+    return list(db.session.scalars(select(Unit).where(Unit.id.in_(roots))
+                                   .order_by(Unit.name_folded)))
+
+
+def event_units(event) -> list[tuple[Unit, int]]:
+    """The units of the event's tree(s) with their depth, as :func:`unit_tree` gives them."""
+    roots = {u.id for u in event_roots(event)}
+    out, inside = [], set()
+    for unit, depth in unit_tree():
+        if unit.id in roots or unit.parent_id in inside:
+            inside.add(unit.id)
+            out.append((unit, depth))
+    return out
 
 
 @transactional
 def apply_quota_rules(event, *, scope: Unit | None = None,
                       overwrite_manual: bool = False) -> AllocationResult:
-    """Allocate seats to every unit (under ``scope``, if given) by the event's rules.
+    """Allocate seats to every unit (under ``scope``, if given; else in the event's
+    tree) by the event's rules.
 
     Quotas typed by hand are kept unless ``overwrite_manual``. A unit that no rule
-    matches loses a rule-made quota, unless it has already nominated delegates.
+    matches loses a rule-made quota, unless it has already nominated delegates. A rule
+    never takes a unit below the delegates it has named: such quotas stay at the number
+    named and are listed in :attr:`AllocationResult.held` (the organizer releases people
+    by hand with :func:`set_quota`).
     """
     rules = db.session.scalars(select(QuotaRule).where(QuotaRule.event_id == event.id)).all()
     if not rules:
         raise DomainError(_("Add at least one quota rule first."), code="no_rules")
-    units = descendants(scope) if scope else db.session.scalars(select(Unit)).all()
+    units = descendants(scope) if scope else [u for u, _d in event_units(event)]
     quotas = {q.unit_id: q for q in
               db.session.scalars(select(Quota).where(Quota.event_id == event.id))}
     nominated = nominated_counts(event)
     allocated = touched = kept = 0
+    held: list[tuple[Unit, int, int]] = []
     for unit in units:
         seats = rule_seats(rules, unit)
         quota = quotas.get(unit.id)
@@ -413,6 +469,10 @@ def apply_quota_rules(event, *, scope: Unit | None = None,
         if quota is None:
             quota = Quota(event_id=event.id, unit_id=unit.id, seats=seats)
             db.session.add(quota)
+        named = nominated.get(unit.id, 0)
+        if seats < named:
+            held.append((unit, named, seats))
+            seats = named
         quota.seats, quota.source = seats, "rule"
         allocated += seats
         touched += 1
@@ -420,7 +480,7 @@ def apply_quota_rules(event, *, scope: Unit | None = None,
         "allocated": allocated, "units": touched, "kept_manual": kept,
         "overwrite_manual": overwrite_manual})
     commit()
-    return AllocationResult(allocated=allocated, units=touched, kept_manual=kept)
+    return AllocationResult(allocated=allocated, units=touched, kept_manual=kept, held=held)
 
 
 @transactional
@@ -432,28 +492,84 @@ def save_quota_rules(event, rules: list[dict], *, scope: Unit | None = None,
     return apply_quota_rules(event, scope=scope, overwrite_manual=overwrite_manual)
 
 
-def set_quota(event, unit: Unit, seats: object) -> Quota | None:
-    """Set a unit's seats by hand (seed 002: 22, 24, 46). Blank or 0 with no delegates
-    removes the unit from the event."""
+class QuotaBelowNamed(Conflict):
+    """The new quota is below the delegates named: the organizer chooses whom to release."""
+
+    def __init__(self, message, *, unit: Unit, named: int, seats: int, arrived: int):
+        super().__init__(message, code="quota_below_named")
+        self.unit, self.named, self.seats, self.arrived = unit, named, seats, arrived
+
+    @property
+    def to_release(self) -> int:
+        return self.named - self.seats
+
+
+@transactional
+def set_quota(event, unit: Unit, seats: object, *, release: list[int] | tuple = ()
+              ) -> Quota | None:
+    """Set a unit's seats by hand (seed 002: 22, 24, 46). Blank or 0 with nobody named
+    removes the unit from the event.
+
+    A quota never goes below the unit's delegates already checked in
+    (``quota_below_arrived``), nor below those named unless ``release`` lists enough of
+    them (ids of the unit's delegates, not checked in) to take off the list
+    (:class:`QuotaBelowNamed`, ``quota_below_named``).
+    """
+    from ..attendees.models import Attendee
+
     count = parse_count(seats, "seats")
-    quota = db.session.scalar(select(Quota).where(Quota.event_id == event.id,
-                                                  Quota.unit_id == unit.id))
-    before = {"seats": quota.seats if quota else None, "source": quota.source if quota else None}
-    if count == 0 and not nominated_counts(event).get(unit.id):
-        if quota is not None:
-            audit.record("quota.set", event=event, target=unit, before=before,
-                         after={"seats": None})
-            db.session.delete(quota)
+    try:
+        quota = lock_quota(event.id, unit.id)  # serialises with nominations
+        delegates = list(db.session.scalars(select(Attendee).where(
+            Attendee.event_id == event.id, Attendee.unit_id == unit.id,
+            Attendee.category == "delegate", Attendee.replaced.is_(False))))
+        arrived = arrived_counts(event).get(unit.id, 0)
+        if count < arrived:
+            raise Conflict(
+                _("%(unit)s has %(arrived)d delegate(s) already checked in: its quota cannot "
+                  "be less than %(arrived)d (you asked for %(seats)d).",
+                  unit=unit.name, arrived=arrived, seats=count), code="quota_below_arrived")
+        released = [a for a in delegates if a.id in set(release)]
+        if released:
+            from ..attendance.models import Attendance
+
+            present = set(db.session.scalars(select(Attendance.attendee_id).where(
+                Attendance.event_id == event.id,
+                Attendance.attendee_id.in_([a.id for a in released]))))
+            if present:
+                raise Conflict(_("A delegate who has checked in cannot be released."),
+                               code="release_checked_in")
+        named = len(delegates) - len(released)
+        if count < named:
+            raise QuotaBelowNamed(
+                _("%(unit)s has named %(named)d delegate(s): to cut its quota to %(seats)d, "
+                  "choose %(n)d of them to release.", unit=unit.name, named=len(delegates),
+                  seats=count, n=len(delegates) - count),
+                unit=unit, named=len(delegates), seats=count, arrived=arrived)
+        before = {"seats": quota.seats if quota else None,
+                  "source": quota.source if quota else None}
+        for person in released:
+            audit.record("attendee.release", event=event, target=person,
+                         before={"unit": unit.name}, after={"seats": count})
+            db.session.delete(person)
+        if count == 0 and named == 0:
+            if quota is not None:
+                audit.record("quota.set", event=event, target=unit, before=before,
+                             after={"seats": None})
+                db.session.delete(quota)
             db.session.commit()
-        return None
-    if quota is None:
-        quota = Quota(event_id=event.id, unit_id=unit.id, seats=count)
-        db.session.add(quota)
-    quota.seats, quota.source = count, "manual"
-    before, after = audit.changes(before, {"seats": count, "source": "manual"})
-    if after:
-        audit.record("quota.set", event=event, target=unit, before=before, after=after)
-    db.session.commit()
+            return None
+        if quota is None:
+            quota = Quota(event_id=event.id, unit_id=unit.id, seats=count)
+            db.session.add(quota)
+        quota.seats, quota.source = count, "manual"
+        before, after = audit.changes(before, {"seats": count, "source": "manual"})
+        if after:
+            audit.record("quota.set", event=event, target=unit, before=before, after=after)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
     return quota
 
 
@@ -472,28 +588,43 @@ def nominated_counts(event) -> dict[int, int]:
 
 @dataclass
 class QuotaRow:
-    quota: Quota
+    #: None when the event has no quotas (the unit simply takes part).
+    quota: Quota | None
     unit: Unit
     nominated: int
     link: NominationLink | None
     arrived: int = 0
+    #: Delegates carried over from the previous meeting, not yet confirmed by the unit.
+    to_confirm: int = 0
 
     @property
-    def remaining(self) -> int:
-        return max(self.quota.seats - self.nominated, 0)
+    def seats(self) -> int | None:
+        return None if self.quota is None else self.quota.seats
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.quota is None else max(self.quota.seats - self.nominated, 0)
 
     @property
     def over(self) -> bool:
-        return self.nominated > self.quota.seats
+        return self.quota is not None and self.nominated > self.quota.seats
+
+    @property
+    def full(self) -> bool:
+        return self.quota is not None and self.nominated == self.quota.seats
 
 
 @dataclass
 class QuotaTable:
     rows: list[QuotaRow]
+    #: False for a meeting without quotas: seats are neither shown nor counted.
+    with_quotas: bool = True
 
     @property
-    def total_seats(self) -> int:
-        return sum(r.quota.seats for r in self.rows)
+    def total_seats(self) -> int | None:
+        if not self.with_quotas:
+            return None
+        return sum(r.quota.seats for r in self.rows if r.quota is not None)
 
     @property
     def total_nominated(self) -> int:
@@ -505,22 +636,55 @@ class QuotaTable:
 
 
 def quota_table(event) -> QuotaTable:
-    """Per unit with a quota: seats, delegates nominated, the active nomination link."""
-    quotas = db.session.execute(
-        select(Quota, Unit).join(Unit, Quota.unit_id == Unit.id)
-        .where(Quota.event_id == event.id).order_by(Unit.name_folded)
-    ).all()
+    """Per unit with a quota: seats, delegates nominated, the active nomination link.
+
+    Without quotas: per unit that takes part (it has a link or delegates), the same
+    figures with no seats.
+    """
+    from ..i18n import sort_key
+
     counts = nominated_counts(event)
     arrived = arrived_counts(event)
+    pending = to_confirm_counts(event)
     links = {link.unit_id: link for link in db.session.scalars(
         select(NominationLink).where(NominationLink.event_id == event.id,
                                      NominationLink.revoked_at.is_(None)))}
+    if event.quotas_enabled:
+        pairs = db.session.execute(
+            select(Quota, Unit).join(Unit, Quota.unit_id == Unit.id)
+            .where(Quota.event_id == event.id)).all()
+    else:
+        ids = set(counts) | set(links)
+        pairs = [(None, u) for u in db.session.scalars(select(Unit).where(Unit.id.in_(ids)))]
+    pairs = sorted(pairs, key=lambda p: sort_key(p[1].name))
     return QuotaTable([QuotaRow(q, u, counts.get(u.id, 0), links.get(u.id),
-                                arrived.get(u.id, 0)) for q, u in quotas])
+                                arrived.get(u.id, 0), pending.get(u.id, 0)) for q, u in pairs],
+                      with_quotas=event.quotas_enabled)
+
+
+def checked_in_ids(event, attendee_ids: list[int]) -> set[int]:
+    """Which of these people have checked in."""
+    from ..attendance.models import Attendance
+
+    if not attendee_ids:
+        return set()
+    return set(db.session.scalars(select(Attendance.attendee_id).where(
+        Attendance.event_id == event.id, Attendance.attendee_id.in_(attendee_ids))))
+
+
+def to_confirm_counts(event) -> dict[int, int]:
+    """Carried-over delegates each unit has still to confirm."""
+    from ..attendees.models import Attendee
+
+    return dict(db.session.execute(
+        select(Attendee.unit_id, func.count())
+        .where(Attendee.event_id == event.id, Attendee.carried_over.is_(True),
+               Attendee.unit_id.is_not(None))
+        .group_by(Attendee.unit_id)).all())
 
 
 def arrived_counts(event) -> dict[int, int]:
-    """Delegates checked in so far, per unit."""
+    """Delegates checked in so far, per unit (a replaced delegate cannot check in)."""
     from ..attendance.models import Attendance
     from ..attendees.models import Attendee
 
@@ -556,9 +720,13 @@ def lock_quota(event_id: int, unit_id: int) -> Quota | None:
 
 def create_nomination_link(event, unit: Unit, *, by_user=None,
                            closes_at: datetime | None = None) -> NominationLink:
-    """Issue the unit's nomination link, revoking any earlier one."""
-    if db.session.scalar(select(Quota.id).where(Quota.event_id == event.id,
-                                                Quota.unit_id == unit.id)) is None:
+    """Issue the unit's nomination link, revoking any earlier one.
+
+    With quotas, only to a unit that has seats; without, to any unit (it then takes part).
+    """
+    if event.quotas_enabled and db.session.scalar(
+            select(Quota.id).where(Quota.event_id == event.id,
+                                   Quota.unit_id == unit.id)) is None:
         raise DomainError(_("Give the unit a quota before sending it a nomination link."),
                           code="no_quota")
     now = utcnow()

@@ -130,17 +130,25 @@ def _rules_form(event: Event, formdata=True) -> QuotaRulesForm:
         form = QuotaRulesForm(formdata=None, data={"rules": data})
     else:
         form = QuotaRulesForm()
-    form.scope_id.choices = unit_choices(_("— all units —"))
+    form.scope_id.choices = unit_choices(_("— every unit of this meeting's tree —"),
+                                         event=event)
+    if request.method == "GET" or formdata is None:
+        # The scope last used stays chosen (it comes back in the redirect).
+        form.scope_id.data = request.args.get("scope", type=int) or 0
     return form
 
 
-def _quota_page(event: Event, *, rules_form=None, quota_form=None, status: int = 200):
+def _quota_page(event: Event, *, rules_form=None, quota_form=None, status: int = 200,
+                release=None):
     quota_form = quota_form or QuotaForm()
-    quota_form.unit_id.choices = unit_choices()
+    quota_form.unit_id.choices = unit_choices(event=event)
+    if not event.quotas_enabled:
+        quota_form.unit_id.label.text = _("Unit")
     return render_template("units/quotas.html", event=event, table=services.quota_table(event),
                            rules_form=rules_form or _rules_form(event, None),
                            quota_form=quota_form, confirm=ConfirmForm(),
-                           deadline_form=DeadlineForm(), link_url=_link_url), status
+                           deadline_form=DeadlineForm(), link_url=_link_url,
+                           release=release), status
 
 
 def _link_url(link: NominationLink) -> str:
@@ -171,7 +179,13 @@ def save_rules(event: Event):
             if result.kept_manual:
                 message += " " + _("%(n)d quota(s) set by hand were kept.", n=result.kept_manual)
             flash(message, "success")
-            return redirect(url_for("units.quotas", event_id=event.id))
+            for unit, named, seats in result.held:
+                flash(_("%(unit)s has already named %(named)d delegate(s), more than the "
+                        "%(seats)d its rule gives: its quota stays at %(named)d until you "
+                        "choose whom to release (set its seats by hand).",
+                        unit=unit.name, named=named, seats=seats), "warning")
+            return redirect(url_for("units.quotas", event_id=event.id,
+                                    scope=form.scope_id.data or None))
     return _quota_page(event, rules_form=form, status=422)
 
 
@@ -179,14 +193,29 @@ def save_rules(event: Event):
 @event_access()
 def set_quota(event: Event):
     form = QuotaForm()
-    form.unit_id.choices = unit_choices()
+    form.unit_id.choices = unit_choices(event=event)
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data) or abort(404)
+        release = [int(v) for v in request.form.getlist("release") if v.isdigit()]
         try:
-            services.set_quota(event, unit, form.seats.data)
+            services.set_quota(event, unit, form.seats.data, release=release)
         except ValidationError as exc:
             apply_errors(form, exc)
+        except services.QuotaBelowNamed as exc:
+            form.form_errors.append(str(exc.message))
+            people = attendee_services.unit_delegates(event, unit)
+            present = services.checked_in_ids(event, [p.id for p in people])
+            return _quota_page(event, quota_form=form, status=409, release={
+                "unit": unit, "seats": exc.seats, "n": exc.to_release,
+                "people": [p for p in people if not p.replaced],
+                "present": present, "chosen": set(release)})
+        except DomainError as exc:
+            form.form_errors.append(str(exc.message))
+            return _quota_page(event, quota_form=form, status=409)
         else:
+            if release:
+                flash(_("%(n)d delegate(s) of %(unit)s released.", n=len(release),
+                        unit=unit.name), "info")
             flash(_("Quota of %(unit)s set to %(seats)d.", unit=unit.name,
                     seats=form.seats.data), "success")
             return redirect(url_for("units.quotas", event_id=event.id) + f"#quota-{unit.id}")
@@ -201,9 +230,10 @@ def quotas_json(event: Event):
     return {
         "event": event.id,
         "version": event.attendance_version,
+        "quotas": table.with_quotas,
         "units": [{"unit": {"id": r.unit.id, "name": r.unit.name, "kind": r.unit.kind,
                             "member_count": r.unit.member_count},
-                   "seats": r.quota.seats, "source": r.quota.source,
+                   "seats": r.seats, "source": r.quota.source if r.quota else None,
                    "nominated": r.nominated, "arrived": r.arrived} for r in table.rows],
         "total": {"seats": table.total_seats, "nominated": table.total_nominated,
                   "arrived": table.total_arrived},
@@ -227,8 +257,12 @@ def create_links(event: Event):
     unit_id = request.form.get("unit_id", type=int)
     if unit_id:
         unit = db.session.get(Unit, unit_id) or abort(404)
-        services.create_nomination_link(event, unit, by_user=current_user,
-                                        closes_at=event.nomination_deadline)
+        try:
+            services.create_nomination_link(event, unit, by_user=current_user,
+                                            closes_at=event.nomination_deadline)
+        except DomainError as exc:
+            flash(str(exc.message), "error")
+            return redirect(url_for("units.quotas", event_id=event.id))
         flash(_("New nomination link for %(unit)s. Earlier links of the unit no longer work.",
                 unit=unit.name), "success")
     else:
@@ -290,12 +324,18 @@ def _nomination_page(link: NominationLink, form: PersonForm | None = None, statu
     from ..plans import services as plans
 
     state = dialogue.dialogue_state(event)
+    from ..events.services import unit_contributions
+
     return render_template(
         "units/nominate.html", link=link, event=event, unit=unit, delegates=delegates,
         questions_enabled=event.kind == "dialogue" or state.unit_minimum > 0,
         dialogue=state, unit_questions=dialogue.unit_questions(event, unit.id),
         kinds=dialogue.KIND_LABELS, topics=dialogue.topics(event), question_nonce=new_token(),
-        seats=quota.quota.seats if quota else 0, form=form, edit_forms=edit_forms,
+        seats=quota.seats if quota else (None if not event.quotas_enabled else 0),
+        form=form, edit_forms=edit_forms,
+        to_confirm=[p for p in delegates if p.carried_over],
+        contributions=unit_contributions(event, unit.id),
+        max_mb=f"{current_app.config['CONTRIBUTION_MAX_BYTES'] / 1024 / 1024:g}",
         closed=closed_reason, closes_at=services.link_closes_at(link), confirm=ConfirmForm(),
         editing=editing, tasks=plans.unit_tasks(event, unit), now=plans.clock()), status
 
@@ -329,6 +369,61 @@ def nominate(token: str):
             flash(_("%(name)s has been added.", name=person.full_name), "success")
             return redirect(url_for("nomination.page", token=token))
     return _nomination_page(link, form, 422)
+
+
+@nomination_bp.post("/n/<token>/contributions/<int:contribution_id>")
+@limiter.limit("20 per minute")
+def contribution_text(token: str, contribution_id: int):
+    from ..events.models import Contribution
+    from ..events.services import submit_contribution_text
+
+    link = _link_or_404(token)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    contribution = db.session.get(Contribution, contribution_id) or abort(404)
+    upload = request.files.get("document")
+    try:
+        submit_contribution_text(
+            link, contribution, filename=upload.filename if upload else "",
+            data=upload.read(current_app.config["CONTRIBUTION_MAX_BYTES"] + 1) if upload
+            else b"", max_bytes=current_app.config["CONTRIBUTION_MAX_BYTES"])
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        flash(_("The text of “%(title)s” has been received.", title=contribution.title),
+              "success")
+    return redirect(url_for("nomination.page", token=token) + "#contributions")
+
+
+@nomination_bp.get("/n/<token>/contributions/<int:contribution_id>")
+@limiter.limit("30 per minute")
+def contribution_download(token: str, contribution_id: int):
+    from ..downloads import contribution_download
+    from ..events.models import Contribution
+
+    link = _link_or_404(token)
+    contribution = db.session.get(Contribution, contribution_id)
+    if link.revoked_at is not None or contribution is None \
+            or contribution.unit_id != link.unit_id \
+            or contribution.agenda_item.event_id != link.event_id:
+        abort(404)
+    return contribution_download(contribution)
+
+
+@nomination_bp.post("/n/<token>/confirm")
+@limiter.limit("60 per minute")
+def confirm(token: str):
+    link = _link_or_404(token)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        count = attendee_services.confirm_carried_over(link)
+    except DomainError as exc:
+        flash(str(exc.message), "error")
+    else:
+        flash(_("%(n)d delegate(s) confirmed for this meeting.", n=count), "success")
+    return redirect(url_for("nomination.page", token=token))
 
 
 @nomination_bp.post("/n/<token>/<int:attendee_id>")

@@ -85,6 +85,32 @@ def test_letter_heading_form_requires_the_issuing_body(as_organizer, event):
     assert response.status_code == 302
 
 
+def test_the_letter_names_the_meeting_once_with_kinh_gui_and_noi_nhan(event, quota_unit,
+                                                                       heading):
+    event.title = "Hội nghị giao ban theo chuyên đề quý III"
+    person = nominate(event, quota_unit, full_name="Thạch Thị Sa Rết",
+                      position="Bí thư Chi đoàn")
+    (text,) = pdf_text(render_letters(event, [person]))
+    flat = " ".join(text.split())
+    assert flat.count("giao ban theo chuyên đề quý III") == 1
+    assert "Dự hội nghị giao ban theo chuyên đề quý III" in flat
+    assert "Kính gửi: Đồng chí Thạch Thị Sa Rết" in flat
+    assert "Nơi nhận:" in flat and "- Như trên;" in flat and "- Lưu VP." in flat
+    assert flat.index("TM. BAN THƯỜNG VỤ") < flat.index("Trần Văn Ký")
+
+
+def test_a_long_name_on_a_badge_shrinks_to_one_line(event, quota_unit):
+    long_name = "Huỳnh Thị Ngọc Phương Thảo"
+    longest = "Nguyễn Huỳnh Thị Ngọc Phương Thảo Nguyên"
+    people = [nominate(event, quota_unit, full_name=n, position="Ủy viên BCH")
+              for n in (long_name, longest)]
+    (text,) = pdf_text(render_badges(event, people))
+    lines = text.splitlines()
+    assert long_name in lines  # shrunk onto one line
+    # Too long even then: two plain lines, words in order.
+    assert "Nguyễn Huỳnh Thị Ngọc" in lines and "Phương Thảo Nguyên" in lines
+
+
 def test_without_a_heading_the_host_unit_signs_and_nothing_prints_none(event, quota_unit,
                                                                         make_unit):
     from checkin.events.services import update_event

@@ -17,7 +17,9 @@ PUBLIC = {"site.index", "site.set_language", "site.health", "static", "auth.logi
           # The units' and delegates' links (the token is the key) and calendar feeds.
           "plan_links.unit_upload", "plan_links.unit_file", "plan_links.unit_calendar",
           "plan_links.invitation_calendar", "plan_links.staff_calendar", "plan_links.page",
-          "plan_links.submit_idea", "plan_links.programme_calendar"}
+          "plan_links.submit_idea", "plan_links.programme_calendar",
+          "site.favicon", "nomination.confirm", "nomination.contribution_text",
+          "nomination.contribution_download"}
 #: Pages for gate devices as well as staff: without either they answer 401.
 DEVICE_OR_STAFF = {"attendance.gate_page", "attendance.walk_in", "attendance.substitute",
                    "attendance.gate_counts", "attendance.gate_undo"}

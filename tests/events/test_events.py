@@ -74,8 +74,9 @@ def test_copying_starts_the_next_briefing_of_the_series(event, make_unit, organi
         ("Thảo luận chuyên đề", local(2030, 12, 20, 8, 30)),
     ]
     assert [c.title for c in august.agenda[1].contributions] == ["Ứng xử văn minh trên mạng"]
+    # The quotas carry over, and the rules are applied to the new host.
     assert [(r.unit.name, r.quota.seats) for r in quota_table(august).rows] == [
-        ("Huyện đoàn Duyên Hải", 5)]
+        ("Huyện đoàn Cầu Ngang", 2), ("Huyện đoàn Duyên Hải", 5)]
     november = copy_event(august, created_by=organizer, title="Giao ban tháng 11",
                           starts_at=local(2031, 3, 20, 8, 0))
     assert [e.title for e in november.series.events] == [
