@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..errors import DomainError, ValidationError
 from ..extensions import db, limiter
 from ..forms import apply_errors
+from ..urls import safe_next
 from . import services
 from .access import admin_required
 from .forms import LoginForm, PasswordForm, UserForm
@@ -19,9 +20,7 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("events.index")
+    return safe_next(target, fallback=url_for("events.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
