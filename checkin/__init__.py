@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
@@ -31,10 +33,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import i18n, templating
+    from . import broadcast, i18n, security, templating
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, limiter, login, migrate, socketio
 
+    # First: its checks (body size, NUL, integer ranges) run before any other hook
+    # reads the body, and its "int" converter must exist before routes are added.
+    security.init_app(app)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
@@ -53,9 +58,14 @@ def _init_extensions(app: Flask) -> None:
                    default_translation_directories="translations")
     limiter.init_app(app)
     # cors_allowed_origins=None: only pages served from the same host may connect.
+    # With Redis, our own client manager: it can also disconnect a party's sockets on
+    # every process (broadcast.end_access).
+    manager = broadcast.client_manager(app.config["MESSAGE_QUEUE"],
+                                       app.config["SOCKETIO_CHANNEL"])
+    queue = {"client_manager": manager} if manager is not None else {
+        "message_queue": app.config["MESSAGE_QUEUE"], "channel": app.config["SOCKETIO_CHANNEL"]}
     socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-                      message_queue=app.config["MESSAGE_QUEUE"],
-                      channel=app.config["SOCKETIO_CHANNEL"], cors_allowed_origins=None)
+                      cors_allowed_origins=None, **queue)
     register_error_handlers(app)
     templating.init_app(app)
 
@@ -73,7 +83,15 @@ def _init_extensions(app: Flask) -> None:
 
     @login.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+        """The account of a session, if the session is of its current generation."""
+        ident, _, generation = str(user_id).partition(":")
+        if not re.fullmatch(r"[0-9]{1,18}", ident) or not re.fullmatch(r"[0-9]{1,9}",
+                                                                          generation):
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or user.session_generation != int(generation):
+            return None  # signed out, password changed or deactivated since
+        return user
 
 
 def _project_path(app: Flask, name: str):

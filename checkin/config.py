@@ -38,13 +38,15 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    public_url = env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    https = public_url.startswith("https://")
     return {
         "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(inst),
         "SQLALCHEMY_DATABASE_URI": database_url,
         #: SQLite waits this many seconds for a competing writer instead of failing.
         "SQLITE_BUSY_TIMEOUT": float(env.get("SQLITE_BUSY_TIMEOUT", "15")),
         #: Base of every link we hand out (nomination links, later invitations).
-        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PUBLIC_URL": public_url,
         #: Socket.IO message queue for several server processes (redis://…).
         "MESSAGE_QUEUE": env.get("MESSAGE_QUEUE") or None,
         "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE", "threading"),
@@ -58,7 +60,19 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "LANGUAGES": ("vi", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        #: Cookies only over HTTPS when the site is served over HTTPS (the default then).
+        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "1" if https else "0") == "1",
+        #: Strict-Transport-Security max-age in seconds on every answer (0: no header);
+        #: a year by default behind HTTPS.
+        "HSTS_MAX_AGE": int(env.get("HSTS_MAX_AGE", str(365 * 24 * 3600) if https else "0")),
+        #: A staff sign-in lasts a working day (the session is permanent for this long).
+        "PERMANENT_SESSION_LIFETIME": int(env.get("SESSION_HOURS", "12")) * 3600,
+        "SESSION_REFRESH_EACH_REQUEST": False,
+        "REMEMBER_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        #: Hours the "this phone holds invitation X" cookie lasts (self check-in).
+        "INVITATION_COOKIE_HOURS": int(env.get("INVITATION_COOKIE_HOURS", "18")),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         #: Outgoing mail for invitations (SMTP).

@@ -75,7 +75,7 @@ def register_error_handlers(app: Flask) -> None:
             403: _("You do not have permission to open this page."),
             404: _("This page does not exist or has been removed."),
             405: _("This action is not allowed here."),
-            413: _("The file is too large (at most 8 MB)."),
+            413: _("The request or file is too large."),
             429: _("Too many attempts. Please wait a minute and try again."),
         }
         message = messages.get(exc.code or 500, _("Something went wrong. Please try again."))

@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_socketio import join_room
 
 from ..auth.services import can
-from ..broadcast import event_room
+from ..broadcast import device_room, event_room, user_room
 from ..extensions import db, socketio
 from .services import device_for
 
@@ -36,6 +36,11 @@ def watch(data):
         current_user.is_authenticated and can(current_user, event, "moderator", "gate"))
     if not allowed:
         return {"ok": False, "error": "forbidden"}
+    # The party's own room, so that taking its access away disconnects this socket.
+    if device is not None:
+        join_room(device_room(device.id))
+    if current_user.is_authenticated:
+        join_room(user_room(current_user.id))
     join_room(event_room(event.id, "staff"))
     join_room(event_room(event.id, "public"))  # staff screens show the room's view too
     if current_user.is_authenticated and can(current_user, event, "moderator"):

@@ -20,6 +20,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
 
+from .. import broadcast
 from ..attendees import services as attendee_services
 from ..attendees.invitations import InvitationReplaced, find_invitation
 from ..attendees.qr import qr_svg
@@ -86,6 +87,7 @@ def revoke_device(event: Event, device_id: int):
             not ConfirmForm().validate_on_submit():
         abort(404)
     services.revoke_device(device)
+    broadcast.end_access(broadcast.device_room(device.id))
     flash(_("The device can no longer check people in."), "info")
     return redirect(url_for("attendance.gates", event_id=event.id))
 

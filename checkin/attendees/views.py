@@ -32,6 +32,7 @@ from ..events.models import Event
 from ..extensions import db, limiter, socketio
 from ..forms import apply_errors, options, unit_choices
 from ..i18n import fold
+from ..security import allow_upload
 from ..types import new_token
 from ..units.models import Unit
 from . import invitations, letters, mailing, qr, services, transfer
@@ -261,6 +262,7 @@ def _upload_path(event: Event, key: str) -> Path:
 
 @bp.route("/import", methods=["GET", "POST"])
 @event_access()
+@allow_upload
 def import_people(event: Event):
     form = ImportPeopleForm()
     plan, key, status = None, None, 200
@@ -408,9 +410,12 @@ def page(token: str):
         qr_svg=Markup(qr.qr_svg(invitations.invitation_url(invitation),
                                 title=_("Your invitation QR code"))),
         map_url=_map_url(event)))
-    # The phone that opened its invitation can check itself in at the hall's QR.
-    response.set_cookie(INVITATION_COOKIE, token, max_age=30 * 24 * 3600, httponly=True,
-                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    # The phone that opened its invitation can check itself in at the hall's QR. The
+    # cookie goes only to the hall pages (/h/…) and lasts a meeting day, not a month.
+    response.set_cookie(INVITATION_COOKIE, token,
+                        max_age=current_app.config["INVITATION_COOKIE_HOURS"] * 3600,
+                        path="/h/", httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 

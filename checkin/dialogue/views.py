@@ -28,6 +28,7 @@ from ..errors import DomainError, ValidationError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, limiter
+from ..security import int64
 from ..units.models import NominationLink
 from . import services
 from .forms import SettingsForm
@@ -79,6 +80,21 @@ def _delegate(token: str):
         abort(404)
     return invitation.attendee
 
+
+
+def _id(value: object) -> int | None:
+    """An id from a form, a query or JSON, or None (not a number, or beyond 64 bits)."""
+    try:
+        return int64(value) if not isinstance(value, bool) else None
+    except ValueError:
+        return None
+
+
+def _ids(values: object) -> list[int]:
+    """The ids in a list from a form or JSON; anything else in it is ignored."""
+    if not isinstance(values, list):
+        return []
+    return [n for n in (_id(v) for v in values[:10_000]) if n is not None and n > 0]
 
 @bp.get("/i/<token>/dialogue.json")
 @limiter.limit("120 per minute")
@@ -136,7 +152,7 @@ def ask(token: str):
     try:
         question = services.ask(person.event, person, text=request.form.get("text", ""),
                                 kind=request.form.get("kind", "question"),
-                                topic_id=request.form.get("topic_id", type=int),
+                                topic_id=request.form.get("topic_id", type=int64),
                                 show_name=request.form.get("show_name") in ("1", "on", "y"),
                                 nonce=request.form.get("nonce") or None)
     except DomainError as exc:
@@ -217,7 +233,7 @@ def console_json(event: Event):
 def act(event: Event, question_id: int, action: str):
     back = url_for("dialogue.console", event_id=event.id)
     form = request.form
-    version = form.get("version", type=int)
+    version = form.get("version", type=int64)
     try:
         question = services.find_question(event, question_id)
         if action == "approve":
@@ -230,8 +246,8 @@ def act(event: Event, question_id: int, action: str):
             services.mark_answered(question, version=version, note=form.get("note", ""))
         elif action == "edit":
             services.edit(question, version=version, text=form.get("text"),
-                          kind=form.get("kind") or None, topic_id=form.get("topic_id", type=int),
-                          agency_id=form.get("agency_id", type=int))
+                          kind=form.get("kind") or None, topic_id=form.get("topic_id", type=int64),
+                          agency_id=form.get("agency_id", type=int64))
         else:
             abort(404)
     except DomainError as exc:
@@ -248,8 +264,7 @@ def reorder(event: Event):
         services.order_by_support(event)
     else:
         ids = request.get_json(silent=True) or {}
-        order = [int(i) for i in ids.get("order", []) if str(i).isdigit()] if isinstance(
-            ids, dict) else []
+        order = _ids(ids.get("order") if isinstance(ids, dict) else [])
         services.reorder(event, order)
     announce(event)
     return _answer({"ok": True}, url_for("dialogue.console", event_id=event.id))
@@ -275,11 +290,11 @@ def agenda(event: Event):
     try:
         services.set_agenda(
             event,
-            current_item_id=form.get("current_item_id", type=int)
+            current_item_id=form.get("current_item_id", type=int64)
             if "current_item_id" in form else None,
             questions_open=(form.get("questions_open") == "1")
             if "questions_open" in form else None,
-            questions_item_id=form.get("questions_item_id", type=int)
+            questions_item_id=form.get("questions_item_id", type=int64)
             if "questions_item_id" in form else "keep")
     except DomainError as exc:
         return _refuse(exc, url_for("dialogue.console", event_id=event.id))
@@ -325,7 +340,7 @@ def settings(event: Event):
 @bp.get("/events/<int:event_id>/questions")
 @event_access("moderator")
 def questions(event: Event):
-    from sqlalchemy import select
+    from sqlalchemy import false, select
 
     stmt = select(Question).where(Question.event_id == event.id)
     filters = {}
@@ -335,7 +350,12 @@ def questions(event: Event):
         value = request.args.get(name)
         if value:
             filters[name] = value
-            stmt = stmt.where(column == (int(value) if value.isdigit() else value))
+            if name in ("topic", "agency", "unit"):
+                number = _id(value)
+                stmt = stmt.where(column == number) if number is not None else stmt.where(
+                    false())
+            else:
+                stmt = stmt.where(column == value)
     rows = db.session.scalars(stmt.order_by(Question.id)).all()
     votes = services._votes(event)
     return render_template("dialogue/questions.html", event=event, questions=rows,
@@ -364,21 +384,22 @@ def _reminder(event: Event, row: dict) -> str:
 @bp.post("/events/<int:event_id>/questions/bulk")
 @event_access("moderator")
 def bulk(event: Event):
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = _ids(request.form.getlist("ids"))
     back = request.referrer or url_for("dialogue.questions", event_id=event.id)
     if not ids:
         flash(_("Select at least one question."), "error")
         return redirect(back)
     try:
         if request.form.get("merge_into"):
-            survivor = services.find_question(event, int(request.form["merge_into"]))
+            survivor = services.find_question(
+                event, request.form.get("merge_into", type=int64) or 0)
             services.merge(event, survivor, [services.find_question(event, i) for i in ids])
             flash(_("Merged into question #%(id)d.", id=survivor.id), "success")
         else:
             kind = request.form.get("kind") or None
             n = services.bulk_classify(event, ids, kind=kind if kind in KINDS else None,
-                                       topic_id=request.form.get("topic_id", type=int),
-                                       agency_id=request.form.get("agency_id", type=int))
+                                       topic_id=request.form.get("topic_id", type=int64),
+                                       agency_id=request.form.get("agency_id", type=int64))
             flash(_("%(n)d question(s) classified.", n=n), "success")
     except DomainError as exc:
         db.session.rollback()
@@ -405,7 +426,7 @@ def unit_question(token: str):
     try:
         services.submit_unit_question(link, text=request.form.get("text", ""),
                                       kind=request.form.get("kind", "question"),
-                                      topic_id=request.form.get("topic_id", type=int),
+                                      topic_id=request.form.get("topic_id", type=int64),
                                       asker_name=request.form.get("asker_name", ""),
                                       nonce=request.form.get("nonce") or None)
     except DomainError as exc:

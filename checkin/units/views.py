@@ -15,6 +15,7 @@ from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, limiter
 from ..forms import apply_errors, unit_choices
+from ..security import allow_upload, int64
 from ..types import new_token
 from . import services
 from .forms import DeadlineForm, ImportForm, QuotaForm, QuotaRulesForm, UnitForm
@@ -100,6 +101,7 @@ def delete(unit_id: int):
 
 @bp.post("/units/import")
 @organizer_required
+@allow_upload
 def import_units():
     form = ImportForm()
     errors: list[dict] = []
@@ -230,7 +232,7 @@ def _event_link(event: Event, link_id: int) -> NominationLink:
 def create_links(event: Event):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    unit_id = request.form.get("unit_id", type=int)
+    unit_id = request.form.get("unit_id", type=int64)
     if unit_id:
         unit = db.session.get(Unit, unit_id) or abort(404)
         services.create_nomination_link(event, unit, by_user=current_user,
@@ -311,7 +313,7 @@ def page(token: str):
     link = _link_or_404(token)
     if link.revoked_at is not None:
         return render_template("units/link_revoked.html", link=link), 410
-    return _nomination_page(link, editing=request.args.get("edit", type=int))
+    return _nomination_page(link, editing=request.args.get("edit", type=int64))
 
 
 @nomination_bp.post("/n/<token>")
