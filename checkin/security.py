@@ -143,7 +143,14 @@ def _check_request():
     limit = body_limit(request.endpoint)
     request.max_content_length = limit  # also bounds chunked bodies as they are read
     request.max_form_memory_size = min(limit, current_app.config["MAX_FORM_MEMORY_SIZE"])
-    if request.content_length is not None and request.content_length > limit:
+    if request.content_length is None and _is_chunked():
+        # A body without a length could go on for ever, and reading it only to find out
+        # costs the loop time every other client waits for. Browsers, the gate app and
+        # nginx (which buffers the body) all send a length.
+        _close_after_response()
+        return _refuse(411, "length_required", _("The request must state its length."))
+    too_large = request.content_length is not None and request.content_length > limit
+    if too_large:
         _close_after_response()
         return _refuse(413, "too_large", _("The request is too large (at most %(n)s KB).",
                                            n=limit // 1024))
@@ -172,12 +179,17 @@ def _check_request():
     return None
 
 
+def _is_chunked() -> bool:
+    return "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+
+
 def _transport_headers(response):
     max_age = current_app.config.get("HSTS_MAX_AGE", 0)
     if max_age:
         response.headers.setdefault("Strict-Transport-Security",
                                     f"max-age={int(max_age)}; includeSubDomains")
-    if response.status_code == 413:
+    if response.status_code == 413 or (_is_chunked() and request.content_length is None):
+        # A chunked body may go on for ever: never let the server read out the rest.
         _close_after_response()
         response.headers["Connection"] = "close"
     return response
