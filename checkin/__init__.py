@@ -29,6 +29,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cli import register_commands
 
     register_commands(app)
+    from . import limits
+
+    limits.init_app(app)  # last: it wraps Socket.IO's middleware too
     return app
 
 

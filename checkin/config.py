@@ -53,6 +53,11 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         #: Redis channel the processes of one installation share.
         "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL", "flask-socketio"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        #: Addresses or networks of the proxies whose X-Forwarded-For/-Proto we believe
+        #: ("127.0.0.1" for nginx on the same machine); empty: none, the peer is the client.
+        "TRUSTED_PROXIES": [p for p in env.get("TRUSTED_PROXIES", "").split(",") if p.strip()],
+        #: How many proxies in a row add to X-Forwarded-For (ProxyFix's x_for).
+        "PROXY_FIX_X_FOR": int(env.get("PROXY_FIX_X_FOR", "1")),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",
         "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": "vi",

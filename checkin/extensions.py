@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
@@ -32,5 +31,11 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login = LoginManager()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address)
+def _party_key() -> str:
+    from .limits import party_key  # who asks: account, link, device… (see checkin.limits)
+
+    return party_key()
+
+
+limiter = Limiter(key_func=_party_key)
 socketio = SocketIO()

@@ -206,3 +206,11 @@ def init_app(app: Flask) -> None:
                                            app.config["MAX_BODY_UPLOAD"])
     app.before_request(_check_request)
     app.after_request(_transport_headers)
+
+    from .extensions import db, socketio
+
+    @socketio.on_error_default
+    def _socket_error(exc):  # every event gets an answer, even when its handler failed
+        db.session.rollback()
+        app.logger.exception("socket event failed")
+        return {"ok": False, "error": "server_error"}

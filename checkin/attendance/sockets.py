@@ -13,14 +13,17 @@ from flask_socketio import join_room
 from ..auth.services import can
 from ..broadcast import device_room, event_room, user_room
 from ..extensions import db, socketio
+from ..security import int64
 from .services import device_for
 
 
 def _event(event_id):
     from ..events.models import Event
 
+    if isinstance(event_id, bool):
+        return None
     try:
-        return db.session.get(Event, int(event_id))
+        return db.session.get(Event, int64(event_id))
     except (TypeError, ValueError):
         return None
 
@@ -28,7 +31,9 @@ def _event(event_id):
 @socketio.on("watch")
 def watch(data):
     """Join an event's staff room: staff with a role in it, or one of its gate devices."""
-    event = _event((data or {}).get("event"))
+    if not isinstance(data, dict):
+        return {"ok": False, "error": "invalid"}
+    event = _event(data.get("event"))
     if event is None:
         return {"ok": False, "error": "not_found"}
     device = device_for(request.cookies.get("gate_device"))

@@ -30,6 +30,7 @@ from ..errors import DomainError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, limiter
+from ..limits import limit_guesses
 from ..units.models import Unit
 from . import services
 from .api import GATE_COOKIE, announce, result_json
@@ -94,6 +95,7 @@ def revoke_device(event: Event, device_id: int):
 
 @bp.get("/g/<token>")
 @limiter.limit("20 per minute")
+@limit_guesses
 def pair(token: str):
     """A tablet scanned a gate's pairing QR: sign it in as that gate."""
     try:
@@ -230,6 +232,7 @@ def hall_qr(event: Event):
 
 @bp.get("/h/<int:event_id>/<code>")
 @limiter.limit("30 per minute")
+@limit_guesses
 def hall(event_id: int, code: str):
     """A delegate scanned the hall's QR with the phone that holds their invitation."""
     event = db.session.get(Event, event_id) or abort(404)

@@ -32,6 +32,7 @@ from ..events.models import Event
 from ..extensions import db, limiter, socketio
 from ..forms import apply_errors, options, unit_choices
 from ..i18n import fold
+from ..limits import limit_guesses
 from ..security import allow_upload
 from ..types import new_token
 from ..units.models import Unit
@@ -390,6 +391,7 @@ def _lookup(token: str):
 
 @invitation_bp.get("/i/<token>")
 @limiter.limit("120 per minute")
+@limit_guesses
 def page(token: str):
     invitation, replaced = _lookup(token)
     if replaced is not None:
@@ -421,6 +423,7 @@ def page(token: str):
 
 @invitation_bp.get("/i/<token>/qr.<any(svg, png):fmt>")
 @limiter.limit("120 per minute")
+@limit_guesses
 def own_qr(token: str, fmt: str):
     invitation, replaced = _lookup(token)
     if replaced is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,12 +12,15 @@ from sqlalchemy import select, update
 
 from ..errors import Conflict, DomainError
 from ..extensions import db
+from ..types import utcnow
 from ..validation import field_error, required_text
 from .models import ACCOUNT_ROLES, EVENT_ROLES, EventRole, User
 
 _hasher = PasswordHasher()
 _USERNAME = re.compile(r"^[a-z0-9._-]{3,64}$")
 MIN_PASSWORD = 10
+#: Wrong passwords in a row before an account makes the next try wait.
+LOCK_AFTER = 5
 
 
 #: zxcvbn's score (0–4) a password needs: 3 is "safely unguessable" online and slow
@@ -128,16 +132,38 @@ def authenticate(username: str, password: str) -> User:
     if user is None:
         _hasher.hash(password or "x")  # spend the same time as a real check
         raise error
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        raise DomainError(_("Too many wrong passwords for this account. Try again in "
+                            "%(n)d seconds.", n=int((user.locked_until - now).total_seconds())
+                            + 1), code="locked")
     try:
         _hasher.verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
+        _count_failure(user)
         raise error from None
+    if user.failed_logins or user.locked_until is not None:
+        user.failed_logins, user.locked_until = 0, None
+        db.session.commit()
     if not user.active:
         raise DomainError(_("This account has been deactivated."), code="inactive")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
         db.session.commit()
     return user
+
+
+def _count_failure(user: User) -> None:
+    """One more wrong password; from the 5th in a row the account waits before the next
+    try, 30 s doubling up to 15 min (counted by the database, whichever process)."""
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(failed_logins=User.failed_logins + 1))
+    failed = db.session.scalar(select(User.failed_logins).where(User.id == user.id))
+    if failed >= LOCK_AFTER:
+        wait = min(30 * 2 ** (failed - LOCK_AFTER), 15 * 60)
+        db.session.execute(update(User).where(User.id == user.id)
+                           .values(locked_until=utcnow() + timedelta(seconds=wait)))
+    db.session.commit()
 
 
 # --- roles in events -------------------------------------------------------

@@ -20,6 +20,7 @@ from .. import broadcast
 from ..errors import DomainError, ValidationError
 from ..extensions import db, limiter
 from ..forms import apply_errors
+from ..limits import client_address
 from ..urls import safe_next
 from . import services
 from .access import admin_required
@@ -34,7 +35,9 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+# Per address, generous for a venue's NAT; each account has its own lock-out
+# (services.authenticate).
+@limiter.limit("30 per minute", methods=["POST"], key_func=client_address)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("events.index"))
@@ -45,7 +48,7 @@ def login():
             user = services.authenticate(form.username.data, form.password.data)
         except DomainError as exc:
             form.form_errors.append(str(exc.message))
-            status = 401
+            status = 429 if exc.code == "locked" else 401
         else:
             login_user(user)
             session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME (12 h)

@@ -28,6 +28,7 @@ from ..errors import DomainError, ValidationError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, limiter
+from ..limits import limit_guesses
 from ..security import int64
 from ..units.models import NominationLink
 from . import services
@@ -98,6 +99,7 @@ def _ids(values: object) -> list[int]:
 
 @bp.get("/i/<token>/dialogue.json")
 @limiter.limit("120 per minute")
+@limit_guesses
 def delegate_state(token: str):
     """The phone's snapshot. Cheap to poll: answered 304 while nothing changed."""
     person = _delegate(token)
@@ -114,6 +116,7 @@ def delegate_state(token: str):
 
 @bp.post("/i/<token>/join")
 @limiter.limit("20 per minute")
+@limit_guesses
 def join(token: str):
     """A remote delegate joins the meeting online (counted once, never twice)."""
     from ..attendance.api import announce as announce_attendance
@@ -136,6 +139,7 @@ def join(token: str):
 
 @bp.post("/i/<token>/seen")
 @limiter.limit("30 per minute")
+@limit_guesses
 def seen(token: str):
     from ..attendance.services import seen_online
 
@@ -146,6 +150,7 @@ def seen(token: str):
 
 @bp.post("/i/<token>/ask")
 @limiter.limit("20 per minute")
+@limit_guesses
 def ask(token: str):
     person = _delegate(token)
     back = url_for("invitation.page", token=token) + "#dialogue"
@@ -165,6 +170,7 @@ def ask(token: str):
 
 @bp.post("/i/<token>/vote/<int:question_id>")
 @limiter.limit("60 per minute")
+@limit_guesses
 def vote(token: str, question_id: int):
     person = _delegate(token)
     back = url_for("invitation.page", token=token) + "#dialogue"
@@ -179,6 +185,7 @@ def vote(token: str, question_id: int):
 
 @bp.post("/i/<token>/floor")
 @limiter.limit("20 per minute")
+@limit_guesses
 def floor(token: str):
     person = _delegate(token)
     back = url_for("invitation.page", token=token) + "#dialogue"
@@ -420,6 +427,7 @@ def _unit_link(token: str) -> NominationLink:
 
 @bp.post("/n/<token>/questions")
 @limiter.limit("30 per minute")
+@limit_guesses
 def unit_question(token: str):
     link = _unit_link(token)
     back = url_for("nomination.page", token=token) + "#questions"

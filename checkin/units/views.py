@@ -15,6 +15,7 @@ from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, limiter
 from ..forms import apply_errors, unit_choices
+from ..limits import limit_guesses
 from ..security import allow_upload, int64
 from ..types import new_token
 from . import services
@@ -309,6 +310,7 @@ def _nomination_page(link: NominationLink, form: PersonForm | None = None, statu
 
 @nomination_bp.get("/n/<token>")
 @limiter.limit("60 per minute")
+@limit_guesses
 def page(token: str):
     link = _link_or_404(token)
     if link.revoked_at is not None:
@@ -318,6 +320,7 @@ def page(token: str):
 
 @nomination_bp.post("/n/<token>")
 @limiter.limit("60 per minute")
+@limit_guesses
 def nominate(token: str):
     link = _link_or_404(token)
     form = PersonForm()
@@ -340,6 +343,7 @@ def nominate(token: str):
 
 @nomination_bp.post("/n/<token>/<int:attendee_id>")
 @limiter.limit("60 per minute")
+@limit_guesses
 def update(token: str, attendee_id: int):
     link = _link_or_404(token)
     person = attendee_services.find_attendee(link.event, attendee_id)
@@ -364,6 +368,7 @@ def update(token: str, attendee_id: int):
 
 @nomination_bp.post("/n/<token>/<int:attendee_id>/delete")
 @limiter.limit("60 per minute")
+@limit_guesses
 def remove(token: str, attendee_id: int):
     link = _link_or_404(token)
     person = attendee_services.find_attendee(link.event, attendee_id)
