@@ -212,5 +212,5 @@ def init_app(app: Flask) -> None:
     @socketio.on_error_default
     def _socket_error(exc):  # every event gets an answer, even when its handler failed
         db.session.rollback()
-        app.logger.exception("socket event failed")
+        current_app.logger.exception("socket event failed")
         return {"ok": False, "error": "server_error"}
