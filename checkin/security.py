@@ -24,6 +24,8 @@ from werkzeug.routing import IntegerConverter
 
 #: Largest integer PostgreSQL's ``bigint`` (and SQLite's INTEGER) holds.
 INT64_MAX = 2**63 - 1
+#: Longest value a query string parameter may carry.
+MAX_QUERY_VALUE = 2048
 #: JSON nested deeper than this is refused before it is parsed.
 MAX_JSON_DEPTH = 32
 
@@ -158,6 +160,9 @@ def _check_request():
         if "\x00" in name or "\x00" in value:
             return _refuse(400, "invalid", _("This field contains a character that is not "
                                              "allowed."), field=name.replace("\x00", ""))
+        if len(value) > MAX_QUERY_VALUE:  # a search, a filter, a path: never this long
+            return _refuse(400, "invalid", _("At most %(n)d characters.", n=MAX_QUERY_VALUE),
+                           field=name)
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             for name, value in request.form.items(multi=True):

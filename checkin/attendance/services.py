@@ -306,7 +306,8 @@ def hall_code(event, minute: int | None = None) -> str:
 
 def hall_code_valid(event, code: str) -> bool:
     now = int(time.time() // 60)
-    return any(hmac.compare_digest(hall_code(event, m), code or "") for m in (now, now - 1))
+    given = (code or "").encode("utf-8", "replace")  # compare_digest refuses non-ASCII str
+    return any(hmac.compare_digest(hall_code(event, m).encode(), given) for m in (now, now - 1))
 
 
 # --- attendance figures --------------------------------------------------------

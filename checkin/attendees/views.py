@@ -33,7 +33,7 @@ from ..extensions import db, limiter, socketio
 from ..forms import apply_errors, options, unit_choices
 from ..i18n import fold
 from ..limits import limit_guesses
-from ..security import allow_upload
+from ..security import allow_upload, int64
 from ..types import new_token
 from ..units.models import Unit
 from . import invitations, letters, mailing, qr, services, transfer
@@ -196,11 +196,18 @@ def reissue(event: Event, attendee_id: int):
     return redirect(url_for("attendees.edit", event_id=event.id, attendee_id=person.id))
 
 
+def _optional_id(value: object) -> int | None:
+    try:
+        return int64(value) if value else None
+    except ValueError:
+        return None
+
+
 def _selection(event: Event) -> list:
     return services.select_attendees(
-        event, unit_id=request.args.get("unit", type=int),
+        event, unit_id=request.args.get("unit", type=int64),
         category=request.args.get("category") or None,
-        attendee_id=request.args.get("attendee", type=int))
+        attendee_id=request.args.get("attendee", type=int64))
 
 
 def _pdf(data: bytes, filename: str):
@@ -331,9 +338,8 @@ def email(event: Event):
     form = SendForm()
     if form.validate_on_submit():
         people = services.select_attendees(
-            event, unit_id=int(form.unit_id.data) if (form.unit_id.data or "").isdigit() else None,
-            attendee_id=int(form.attendee_id.data) if (form.attendee_id.data or "").isdigit()
-            else None)
+            event, unit_id=_optional_id(form.unit_id.data),
+            attendee_id=_optional_id(form.attendee_id.data))
         queued = mailing.queue_invitations(event, people, by_user=current_user,
                                            resend=form.resend.data)
         flash(_("%(q)d invitation(s) queued for sending. Skipped: %(s)d already sent, "
