@@ -133,3 +133,12 @@ def spreadsheet_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def text_cells(sheet) -> None:
+    """Store every text cell of an openpyxl sheet as text: openpyxl writes a string that
+    starts with "=" as a formula, whatever :func:`spreadsheet_safe` did before."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
