@@ -76,6 +76,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "REMEMBER_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        #: A gate's pairing QR pairs one device, then changes ("0": any number for 30 min).
+        "GATE_PAIRING_SINGLE_USE": env.get("GATE_PAIRING_SINGLE_USE", "1") == "1",
         #: Hours the "this phone holds invitation X" cookie lasts (self check-in).
         "INVITATION_COOKIE_HOURS": int(env.get("INVITATION_COOKIE_HOURS", "18")),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,

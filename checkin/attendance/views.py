@@ -225,35 +225,64 @@ def projector(event: Event):
 @bp.get("/events/<int:event_id>/hall-qr")
 @event_access()
 def hall_qr(event: Event):
-    url = _public("attendance.hall", event_id=event.id, code=services.hall_code(event))
-    return render_template("attendance/hall_qr.html", event=event, qr=Markup(qr_svg(url)),
-                           opens_closes=services.checkin_window(event))
+    return render_template("attendance/hall_qr.html", event=event, qr=Markup(_hall_svg(event)),
+                           opens_closes=services.checkin_window(event),
+                           seconds=services.HALL_CODE_SECONDS)
 
 
-@bp.get("/h/<int:event_id>/<code>")
+@bp.get("/events/<int:event_id>/hall-qr.svg")
+@event_access()
+def hall_qr_svg(event: Event):
+    """The current code alone: the hall screen swaps it in without reloading."""
+    response = make_response(_hall_svg(event))
+    response.mimetype = "image/svg+xml"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _hall_svg(event: Event) -> str:
+    return qr_svg(_public("attendance.hall", event_id=event.id, code=services.hall_code(event)))
+
+
+def _self_result(event: Event, message: str, status: int = 200, result=None):
+    return render_template("attendance/self_result.html", event=event, result=result,
+                           message=message), status
+
+
+@bp.route("/h/<int:event_id>/<code>", methods=["GET", "POST"])
 @limiter.limit("30 per minute")
 @limit_guesses
 def hall(event_id: int, code: str):
-    """A delegate scanned the hall's QR with the phone that holds their invitation."""
+    """A delegate scanned the hall's QR with the phone that holds their invitation.
+
+    Opening the link checks nobody in: the page asks the phone to confirm, and the
+    confirmation (a POST from that page, with its CSRF token) checks in the invitation
+    this phone opened — while the code, which changes every 30 seconds, is still fresh.
+    A photo of the screen sent out of the hall expires within a minute, and a link or a
+    prefetch cannot check anyone in.
+    """
     event = db.session.get(Event, event_id) or abort(404)
     if not services.hall_code_valid(event, code):
-        return render_template("attendance/self_result.html", event=event, result=None,
-                               message=_("This hall code has expired: scan the code on the "
-                                         "screen again.")), 410
+        return _self_result(event, _("This hall code has expired: scan the code on the "
+                                     "screen again."), 410)
     token = request.cookies.get(INVITATION_COOKIE)
     if not token:
-        return render_template("attendance/self_result.html", event=event, result=None,
-                               message=_("Open your personal invitation on this phone first, "
-                                         "then scan the hall's code again.")), 403
+        return _self_result(event, _("Open your personal invitation on this phone first, "
+                                     "then scan the hall's code again."), 403)
     try:
-        find_invitation(token)
+        person = find_invitation(token).attendee
     except InvitationReplaced:
-        pass  # check_in answers "revoked"
+        person = None  # check_in answers "revoked"
     except DomainError:
-        token = ""
+        return _self_result(event, _("Open your personal invitation on this phone first, "
+                                     "then scan the hall's code again."), 403)
+    if request.method != "POST":  # GET, HEAD: only ask
+        return render_template("attendance/self_confirm.html", event=event, person=person,
+                               form=ConfirmForm())
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
     result = services.check_in(event, token, nonce=f"self-{code}-{token[:16]}",
                                method="self")
     if result.code == "checked_in":
         announce(event, result)
-    return render_template("attendance/self_result.html", event=event, result=result,
-                           message=result.message)
+    return _self_result(event, result.message, result=result)
