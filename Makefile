@@ -48,6 +48,7 @@ test: setup
 	scripts/ensure-chromium
 	scripts/ensure-postgres "$(TEST_PG_URL)"
 	scripts/ensure-redis
+	scripts/ensure-nginx
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory test-sqlite test-postgres
 

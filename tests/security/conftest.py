@@ -64,7 +64,7 @@ def gunicorn_server(app):
     port = free_port()
     env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
                SOCKETIO_ASYNC_MODE="gevent", SECRET_KEY="edge-tests", RATELIMIT_ENABLED="0",
-               PUBLIC_URL="http://127.0.0.1")
+               PUBLIC_URL="http://127.0.0.1", TRUSTED_PROXIES="127.0.0.1")
     env.pop("MESSAGE_QUEUE", None)
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     proc = subprocess.Popen([gunicorn, "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{port}",
