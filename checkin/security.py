@@ -72,6 +72,9 @@ def body_limit(endpoint: str | None) -> int:
 
 def _refuse(status: int, code: str, message: str, field: str | None = None):
     errors = [{"field": field, "message": message}] if field else []
+    if status in (411, 413):
+        # Cheap on purpose: a flood of these must cost the loop next to nothing.
+        return current_app.response_class(message, status=status, mimetype="text/plain")
     if request.path.startswith("/api/") or request.is_json or (
             request.accept_mimetypes.best == "application/json"):
         response = jsonify({"error": code, "message": message, "errors": errors})

@@ -118,6 +118,9 @@ def test_fifty_megabytes_to_every_post_route_answer_413_at_once(app, gunicorn_se
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_other_clients_are_served_while_large_bodies_arrive(gunicorn_server, chunked):
     health_time(gunicorn_server)  # warm up (first database connection)
+    warm = Flood(gunicorn_server, "/login", chunked=chunked)  # and the refusal's first use
+    warm.status()
+    warm.close()
     floods = [Flood(gunicorn_server, path, chunked=chunked)
               for path in ("/login", "/units/import", "/events/1/people/import")]
     try:

@@ -59,6 +59,9 @@ def test_vietnamese_paths_are_encoded_not_refused():
 @pytest.mark.parametrize("target", BYPASSES)
 def test_language_switch_stays_on_site(client, target):
     response = client.get("/lang/en?next=" + quote(target, safe=""))
+    if "\x00" in target:  # refused at the edge, before any view: no redirect at all
+        assert response.status_code == 400
+        return
     assert response.status_code == 302
     location = response.headers["Location"]
     assert browser_destination(location) == "hop.example.vn", location
@@ -78,6 +81,9 @@ SIGN_IN_SAMPLE = ["//evil.example", "/%09/evil.example", "/\\evil.example", "htt
 @pytest.mark.parametrize("target", SIGN_IN_SAMPLE)
 def test_sign_in_stays_on_site(client, organizer, target):
     response = sign_in(client, organizer, next=quote(target, safe=""))
+    if "\x00" in target:
+        assert response.status_code == 400
+        return
     assert response.status_code == 302
     location = response.headers["Location"]
     assert browser_destination(location) == "hop.example.vn", location
