@@ -42,7 +42,7 @@ run: setup
 	$(BIN)/checkin urls && \
 	SOCKETIO_ASYNC_MODE=gevent exec $(BIN)/gunicorn -k gevent -w 1 --worker-connections 10000 \
 		-b $(HOST):$(PORT) \
-		--access-logfile - wsgi:app
+		wsgi:app
 
 test: setup
 	scripts/ensure-chromium
@@ -50,6 +50,7 @@ test: setup
 	scripts/ensure-redis
 	scripts/ensure-nginx
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(MAKE) --no-print-directory test-sqlite test-postgres
 
 test-sqlite:
@@ -61,6 +62,7 @@ test-postgres:
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 bench: setup
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -36,7 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import broadcast, i18n, security, templating
+    from . import broadcast, i18n, logs, security, templating
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, limiter, login, migrate, socketio
 
@@ -71,6 +71,7 @@ def _init_extensions(app: Flask) -> None:
                       cors_allowed_origins=None, **queue)
     register_error_handlers(app)
     templating.init_app(app)
+    logs.init_app(app)
 
     from .auth.models import User
 
@@ -122,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from .attendance.views import bp as attendance_bp
     from .attendees.views import bp as attendees_bp
     from .attendees.views import invitation_bp
+    from .audit.views import bp as audit_bp
     from .auth.views import bp as auth_bp
     from .dialogue import sockets as dialogue_sockets  # noqa: F401
     from .dialogue.views import bp as dialogue_bp
@@ -132,5 +134,5 @@ def _register_blueprints(app: Flask) -> None:
     from .units.views import nomination_bp
 
     for bp in (site_bp, auth_bp, events_bp, units_bp, nomination_bp, attendees_bp,
-               invitation_bp, attendance_bp, api_v1_bp, dialogue_bp, reports_bp):
+               invitation_bp, attendance_bp, api_v1_bp, dialogue_bp, reports_bp, audit_bp):
         app.register_blueprint(bp)

@@ -94,4 +94,7 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         #: Send in the request instead of a background task (tests, small events).
         "MAIL_SEND_INLINE": env.get("MAIL_SEND_INLINE", "0") == "1",
         "DEMO_ADMIN_PASSWORD": env.get("DEMO_ADMIN_PASSWORD", "checkin-demo"),
+        #: Level of the JSON log lines on standard error (DEBUG also logs static files,
+        #: Socket.IO polls and health checks).
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
     }

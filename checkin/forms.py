@@ -55,12 +55,3 @@ def apply_errors(form, exc: ValidationError) -> None:
 def options(pairs) -> list[SelectChoice]:
     """Choices for a select box from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-def unit_choices(blank: str | None = None) -> list[SelectChoice]:
-    """Units for a select box, indented by depth so the tree shows."""
-    from .units.services import unit_tree
-
-    pairs = [(0, blank)] if blank is not None else []
-    pairs += [(u.id, "\u00a0\u00a0" * depth + u.name) for u, depth in unit_tree()]
-    return options(pairs)

@@ -11,7 +11,7 @@ from . import i18n
 
 
 def init_app(app: Flask) -> None:
-    from .attendees.views import CATEGORY_LABELS
+    from .attendees.labels import CATEGORY_LABELS
     from .auth.forms import ACCOUNT_ROLE_LABELS, EVENT_ROLE_LABELS
     from .events.services import KIND_LABELS, MODE_LABELS
     from .units.services import KIND_LABELS as UNIT_KIND_LABELS

@@ -3,19 +3,29 @@
 The suite runs on SQLite by default. With ``TEST_DATABASE_URL`` set (``make test``
 sets it for the second pass) it runs on PostgreSQL; the schema is rebuilt from the
 Alembic migrations at the start of each run, which also tests the migrations.
+
+Tests run in the production configuration: CSRF is on, and every request made by a
+test client runs in its own app context with its own database session, as it would
+in the server (see :class:`ProductionClient`). The test's own session, which the
+factories use, is expired after every request, so what a test reads afterwards is
+what the database holds.
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
+import secrets
 from datetime import datetime
 from itertools import count
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from checkin import create_app
 from checkin.extensions import db
@@ -29,11 +39,92 @@ def local(*args) -> datetime:
     return datetime(*args, tzinfo=HCM)
 
 
+_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class ProductionClient(FlaskClient):
+    """A test client that behaves like a browser talking to the real server.
+
+    * Each request runs in a fresh :mod:`contextvars` context, so Flask pushes a new
+      app context and Flask-SQLAlchemy hands out a new session for it, exactly as in
+      the server; a view that forgets to commit loses its change here too.
+    * Unsafe requests carry a CSRF token read from a page, as the pages and scripts
+      do (the ``<meta name="csrf-token">`` of the layout): in a form field for form
+      posts, in the ``X-CSRFToken`` header otherwise. ``csrf=False`` sends none, to
+      prove a refusal; nor does a request with a bearer token (a gate device).
+    * Afterwards the test's own session is expired, so objects the test holds are
+      re-read from the database on their next use.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._csrf: tuple[str | None, str] | None = None
+
+    def csrf_token(self) -> str:
+        """The token a page of this session carries (fetched again when the session
+        changes its secret, e.g. after signing out)."""
+        raw = self._session_secret()
+        if self._csrf is None or self._csrf[0] != raw or raw is None:
+            page = self.get("/login", follow_redirects=True).get_data(as_text=True)
+            match = _CSRF_META.search(page)
+            assert match, "the layout carries no csrf-token meta tag"
+            self._csrf = (self._session_secret(), match.group(1))
+        return self._csrf[1]
+
+    def _session_secret(self) -> str | None:
+        if not self._cookies:
+            return None
+        with self.session_transaction() as session:
+            return session.get("csrf_token")
+
+    def open(self, *args, csrf: bool = True, **kwargs):
+        method = (kwargs.get("method") or "GET").upper()
+        if csrf and method in _UNSAFE and (not args or isinstance(args[0], str)):
+            self._add_csrf(kwargs)
+        return _fresh(super().open, *args, **kwargs)
+
+    def _add_csrf(self, kwargs) -> None:
+        headers = dict(kwargs.get("headers") or {})
+        data = kwargs.get("data")
+        if "X-CSRFToken" in headers or (isinstance(data, dict) and "csrf_token" in data):
+            return
+        if "Authorization" in headers:
+            return  # a gate device with its bearer token has no page and no token
+        token = self.csrf_token()
+        if isinstance(data, dict) and "json" not in kwargs:
+            kwargs["data"] = {**data, "csrf_token": token}
+        else:
+            headers["X-CSRFToken"] = token
+            kwargs["headers"] = headers
+
+
 def _database_url(tmp_path_factory) -> str:
+    """SQLite in a temporary folder, or a schema of its own in ``TEST_DATABASE_URL``.
+
+    Each run on PostgreSQL gets a fresh schema (and drops it at the end), so two
+    ``make test`` running side by side on one machine never share tables; server
+    processes started by tests reach the same schema through the same URL.
+    """
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    url = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg://", url)
+    schema = f"test_{os.getpid()}_{secrets.token_hex(3)}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+def _drop_schema(url: str) -> None:
+    match = re.search(r"search_path%3D(\w+)", url)
+    if match:
+        engine = create_engine(url.split("?")[0])
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {match.group(1)} CASCADE"))
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -44,19 +135,17 @@ def app(tmp_path_factory):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret",
-        "WTF_CSRF_ENABLED": False,
         "PUBLIC_URL": "https://hop.example.vn",
         "SERVER_NAME": None,
     })
     app.instance_path = str(instance)
+    app.test_client_class = ProductionClient
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
     yield app
     with app.app_context():
         db.engine.dispose()
+    _drop_schema(url)
 
 
 @pytest.fixture(autouse=True)
@@ -165,9 +254,19 @@ def nomination_link(event, quota_unit):
     return create_nomination_link(event, quota_unit)
 
 
+def signed_in(client) -> int | None:
+    """The id of the account the client's session belongs to, if any."""
+    with client.session_transaction() as session:
+        user_id = session.get("_user_id")
+    return int(user_id) if user_id else None
+
+
 def login(client, user, password: str = PASSWORD):
+    """Sign ``user`` in through the login form and prove that they, not someone
+    else, are now signed in on this client."""
     response = client.post("/login", data={"username": user.username, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
+    assert signed_in(client) == user.id, "another account is signed in on this client"
     return response
 
 
@@ -183,9 +282,27 @@ def flashes(html: str) -> list[str]:
             re.findall(r'class="(?:flash [^"]*|error)"[^>]*>(.*?)</(?:div|p)>', html, re.S)]
 
 
+def _fresh(function, *args, **kwargs):
+    """Run ``function`` as the server would: in its own app context and session."""
+    result = contextvars.Context().run(function, *args, **kwargs)
+    if has_app_context():
+        db.session.expire_all()
+    return result
+
+
+def _in_fresh_context(method):
+    def run(*args, **kwargs):
+        return _fresh(method, *args, **kwargs)
+
+    return run
+
+
 @pytest.fixture
 def socket_client(app):
     """Flask-SocketIO test clients, and afterwards the server as real browsers need it.
+
+    Each connection and event runs in its own app context, as in the server, so the
+    signed-in user of one client never leaks into another's handler.
 
     Flask-SocketIO's test client replaces the server's packet senders with ones that
     deliver only to test clients; left in place, later browser tests would never hear
@@ -198,7 +315,9 @@ def socket_client(app):
     made = []
 
     def make(**kwargs):
-        client = socketio.test_client(app, **kwargs)
+        client = _fresh(socketio.test_client, app, **kwargs)
+        for name in ("emit", "send", "connect", "disconnect"):
+            setattr(client, name, _in_fresh_context(getattr(client, name)))
         made.append(client)
         return client
 

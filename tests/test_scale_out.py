@@ -6,15 +6,9 @@ Redis on 127.0.0.1:6379 (``make test`` starts it); fails, never skips, without i
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import socket
-import subprocess
-import sys
 import threading
-import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -23,43 +17,18 @@ import socketio as sio
 from checkin.attendees.invitations import active_invitation
 from checkin.dialogue.services import ask
 from tests.conftest import PASSWORD
+from tests.servers import gunicorn, server_env
 
-ROOT = Path(__file__).resolve().parent.parent
 REDIS = "redis://127.0.0.1:6379/0"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def two_servers(app):
     channel = f"checkin-test-{secrets.token_hex(4)}"
-    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-               MESSAGE_QUEUE=REDIS, SOCKETIO_CHANNEL=channel, SOCKETIO_ASYNC_MODE="gevent",
-               SECRET_KEY="scale-out", RATELIMIT_ENABLED="0", PUBLIC_URL="http://127.0.0.1")
-    ports = [free_port(), free_port()]
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    procs = [subprocess.Popen([gunicorn, "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{p}",
-                               "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
-             for p in ports]
-    try:
-        for port in ports:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                pytest.fail(f"server on {port} did not start")
-        yield [f"http://127.0.0.1:{p}" for p in ports]
-    finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=10)
+    env = server_env(app, MESSAGE_QUEUE=REDIS, SOCKETIO_CHANNEL=channel, SECRET_KEY="scale-out",
+                     RATELIMIT_ENABLED="0", PUBLIC_URL="http://127.0.0.1")
+    with gunicorn(env, count=2) as urls:
+        yield urls
 
 
 def test_redis_is_there():

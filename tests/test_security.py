@@ -33,8 +33,9 @@ def live(make_event, quota_unit):
 def test_a_junk_bearer_header_does_not_skip_the_csrf_check(client, organizer, live):
     login(client, organizer)
     response = client.post(f"/api/v1/events/{live.id}/checkins", json={"token": "x" * 22},
-                           headers={"Authorization": "Bearer junk"})
+                           headers={"Authorization": "Bearer junk"}, csrf=False)
     assert response.status_code == 400
+    assert response.get_json()["error"] == "csrf"
 
 
 def test_gate_screens_never_receive_the_moderators_console(app, client, socket_client, live,
@@ -50,8 +51,14 @@ def test_gate_screens_never_receive_the_moderators_console(app, client, socket_c
     question = ask(live, person, text="Câu hỏi chưa duyệt")
     chair = app.test_client()
     login(chair, organizer)
-    chair.post(f"/events/{live.id}/questions/{question.id}/reject",
-               data={"version": question.version, "reason": "Bí mật"})
+    console = socket_client(flask_test_client=chair)
+    assert console.emit("watch", {"event": live.id}, callback=True)["ok"]
+    console.get_received()
+    response = chair.post(f"/events/{live.id}/questions/{question.id}/reject",
+                          data={"version": question.version, "reason": "Bí mật"})
+    assert response.status_code == 302
+    # The moderators' room did hear it, so the gate's silence below means something.
+    assert "console" in {m["name"] for m in console.get_received()}
     received = watcher.get_received()
     assert "console" not in {m["name"] for m in received}
     assert "Người Hỏi Ẩn Danh" not in str(received) and "Bí mật" not in str(received)

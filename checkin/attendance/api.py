@@ -16,7 +16,6 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
 from wtforms import ValidationError as WTFValidationError
 
-from .. import broadcast
 from ..attendees.invitations import active_invitations
 from ..attendees.models import Attendee
 from ..attendees.services import find_attendee, search_attendees
@@ -27,6 +26,7 @@ from ..security import INT64_MAX
 from . import services
 from .models import Attendance, Gate
 from .openapi import OPENAPI
+from .payloads import person_json, result_json
 
 api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(api)
@@ -62,6 +62,8 @@ def authorize(event: Event) -> None:
         if device.gate.event_id != event.id:
             _error(403, "forbidden", _("This device belongs to another meeting's gate."))
         g.device, g.gate = device, device.gate
+        if request.method == "POST":
+            services.mark_device_seen(device)
     elif current_user.is_authenticated and can(current_user, event, "gate"):
         pass
     elif current_user.is_authenticated:
@@ -88,28 +90,6 @@ def _event(event_id: int) -> Event:
     return event
 
 
-def person_json(person: Attendee | None) -> dict | None:
-    if person is None:
-        return None
-    return {"id": person.id, "full_name": person.full_name, "position": person.position,
-            "unit": person.affiliation, "category": person.category}
-
-
-def result_json(result: services.CheckinResult) -> dict:
-    attendance = result.attendance
-    return {
-        "result": result.code,
-        "message": result.message,
-        "attendee": person_json(result.attendee),
-        "first_checkin": None if attendance is None else {
-            "at": attendance.checked_in_at.isoformat(),
-            "gate": attendance.gate.name if attendance.gate else None,
-            "method": attendance.method,
-        },
-        "flagged": result.flagged,
-    }
-
-
 def _parse_time(value) -> datetime | None:
     if not value:
         return None
@@ -130,12 +110,6 @@ def _gate_for(event: Event, name: str | None) -> Gate | None:
     return db.session.scalar(select(Gate).where(Gate.event_id == event.id, Gate.name == name))
 
 
-def announce(event: Event, result: services.CheckinResult) -> None:
-    """After a commit that changed attendance: tell the staff pages."""
-    board = services.attendance_board(event).as_dict()
-    broadcast.attendance_changed(event, board, checkin=result_json(result))
-
-
 @api.post("/events/<int:event_id>/checkins")
 def create_checkin(event_id: int):
     event = _event(event_id)
@@ -154,7 +128,7 @@ def create_checkin(event_id: int):
         by_user=current_user if g.device is None and current_user.is_authenticated else None,
         offline_admitted=bool(data.get("offline")))
     if result.code == "checked_in":
-        announce(event, result)
+        services.announce(event, result)
     return jsonify(result_json(result)), 200
 
 
@@ -174,7 +148,7 @@ def manual_checkin(event_id: int):
         gate=_gate_for(event, data.get("gate")),
         by_user=current_user if current_user.is_authenticated else None)
     if result.code == "checked_in":
-        announce(event, result)
+        services.announce(event, result)
     return jsonify(result_json(result))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -78,6 +78,12 @@ class Attendance(db.Model):
 
     attendee: Mapped["Attendee"] = relationship()  # noqa: F821, UP037
     gate: Mapped[Gate | None] = relationship()
+
+    @classmethod
+    def of(cls, attendee) -> Attendance | None:
+        """The attendance of ``attendee`` at their event, if they are present."""
+        return db.session.scalar(select(cls).where(cls.event_id == attendee.event_id,
+                                                   cls.attendee_id == attendee.id))
 
 
 class Scan(db.Model):

@@ -20,14 +20,17 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .. import broadcast
 from ..attendees.invitations import TOKEN_SHAPE, token_from
 from ..attendees.models import Attendee, Invitation
+from ..audit import services as audit
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..i18n import format_clock
 from ..types import utcnow
 from ..validation import required_text
 from .models import Attendance, CheckinUndo, Gate, GateDevice, Scan
+from .payloads import result_json
 
 #: Check-in opens this long before the meeting starts …
 OPENS_BEFORE = timedelta(hours=6)
@@ -160,6 +163,8 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None
                     code = "revoked"
     if code is None and person.event_id != event.id:
         code = "wrong_event"
+    if code is None and person.replaced:
+        code = "revoked"  # a substitute holds this seat now, by hand as by scan
     if code is None:
         opens, closes = checkin_window(event)
         if not opens <= when <= closes:
@@ -198,6 +203,33 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None
                          flagged=flagged)
 
 
+def admit_walk_in(event, *, nonce: str | None = None, gate: Gate | None = None, by_user=None,
+                  **fields) -> CheckinResult:
+    """Register a guest or press member at the desk and check them in, as one action.
+
+    The form's ``nonce`` names both halves, so a form that arrives twice registers
+    one person and answers with the first check-in.
+    """
+    from ..attendees.services import register_walk_in
+
+    nonce = nonce or secrets.token_hex(16)
+    person = register_walk_in(event, nonce=nonce, **fields)
+    return check_in(event, "", attendee=person, nonce=nonce, method="manual", gate=gate,
+                    by_user=by_user)
+
+
+def admit_substitute(event, original: Attendee, *, nonce: str | None = None,
+                     gate: Gate | None = None, by_user=None, **fields) -> CheckinResult:
+    """Register someone in place of ``original`` and check them in, as one action
+    (the original's invitation is revoked; see ``register_substitute``)."""
+    from ..attendees.services import register_substitute
+
+    nonce = nonce or secrets.token_hex(16)
+    person = register_substitute(event, original, nonce=nonce, **fields)
+    return check_in(event, "", attendee=person, nonce=nonce, method="manual", gate=gate,
+                    by_user=by_user)
+
+
 def undo_check_in(event, attendee: Attendee, *, by_user=None, reason: str = "") -> None:
     """Remove a check-in made by mistake, keeping a record of it."""
     attendance = db.session.scalar(select(Attendance).where(
@@ -211,6 +243,9 @@ def undo_check_in(event, attendee: Attendee, *, by_user=None, reason: str = "") 
                                undone_by_id=by_user.id if by_user else None,
                                reason=(reason or "")[:255]))
     db.session.delete(attendance)
+    audit.record("checkin.undo", event=event, target=attendee, by_user=by_user, before={
+        "checked_in_at": attendance.checked_in_at, "method": attendance.method,
+        "gate": attendance.gate.name if attendance.gate else None}, after={"reason": reason})
     event.version += 1
     db.session.commit()
 
@@ -271,21 +306,27 @@ def pair_device(pairing_token: str, *, label: str = "") -> tuple[GateDevice, str
 
 
 def device_for(token: str | None) -> GateDevice | None:
-    """The active device holding ``token``, or None."""
+    """The active device holding ``token``, or None. Reads only."""
     if not token:
         return None
     device = db.session.scalar(select(GateDevice).where(GateDevice.token_hash == _hash(token)))
     if device is None or device.revoked_at is not None:
         return None
+    return device
+
+
+def mark_device_seen(device: GateDevice) -> None:
+    """Record that ``device`` is working (at most once a minute, to keep scans lean)."""
     now = utcnow()
     if device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1):
         device.last_seen_at = now
         db.session.commit()
-    return device
 
 
-def revoke_device(device: GateDevice) -> None:
+def revoke_device(device: GateDevice, *, by_user=None) -> None:
     device.revoked_at = utcnow()
+    audit.record("device.revoke", event=device.gate.event_id, target=device.gate,
+                 target_type="gate", after={"device": device.label[:60]}, by_user=by_user)
     db.session.commit()
 
 
@@ -409,8 +450,8 @@ def recent_checkins(event, limit: int = 20) -> list[Attendance]:
 
 
 def attendance_of(attendee: Attendee) -> Attendance | None:
-    return db.session.scalar(select(Attendance).where(Attendance.event_id == attendee.event_id,
-                                                      Attendance.attendee_id == attendee.id))
+    """The attendance of ``attendee``, if present (see :meth:`Attendance.of`)."""
+    return Attendance.of(attendee)
 
 
 def join_online(event, attendee: Attendee) -> CheckinResult:
@@ -433,3 +474,9 @@ def seen_online(event, attendee: Attendee) -> None:
     if attendance is not None and attendance.method == "online":
         attendance.last_seen_at = utcnow()
         db.session.commit()
+
+
+def announce(event, result: CheckinResult) -> None:
+    """After a commit that changed attendance: tell the staff pages."""
+    board = attendance_board(event).as_dict()
+    broadcast.attendance_changed(event, board, checkin=result_json(result))

@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -22,20 +23,20 @@ from sqlalchemy import select
 
 from .. import broadcast
 from ..attendees import services as attendee_services
-from ..attendees.invitations import InvitationReplaced, find_invitation
+from ..attendees.invitations import INVITATION_COOKIE, InvitationReplaced, find_invitation
 from ..attendees.qr import qr_svg
-from ..attendees.views import INVITATION_COOKIE
 from ..auth.access import event_access
 from ..errors import DomainError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
-from ..extensions import db, limiter
+from ..extensions import csrf, db, limiter
 from ..limits import limit_guesses
 from ..units.models import Unit
 from . import services
-from .api import GATE_COOKIE, announce, result_json
+from .api import GATE_COOKIE
 from .forms import GateForm, SubstituteForm, WalkInForm
 from .models import Gate, GateDevice, Scan
+from .payloads import result_json
 
 bp = Blueprint("attendance", __name__)
 
@@ -110,7 +111,7 @@ def pair(token: str):
 
 
 def _gate_context(event: Event, gate: Gate | None):
-    from ..attendees.views import CATEGORY_LABELS
+    from ..attendees.labels import CATEGORY_LABELS
 
     return render_template("attendance/gate.html", event=event, gate=gate,
                            csrf=generate_csrf(), walk_in=WalkInForm(),
@@ -145,38 +146,39 @@ def _desk_event(event_id: int) -> Event:
     return event
 
 
-def _register_and_check_in(event_id: int, form_class, register):
-    """Register someone at the desk with ``register(event, form)``, then check them in."""
+def _at_desk(event_id: int, form_class, admit):
+    """Register someone at the desk and check them in: ``admit(event, form, **who)``."""
     event = _desk_event(event_id)
-    form = form_class(meta={"csrf": False})  # the CSRF header was checked by authorize()
+    form = form_class(meta={"csrf": False})  # authorize() checked the CSRF header or bearer
     if not form.validate():
         return {"error": "invalid", "message": _("Check the form."), "errors": form.errors}, 422
     try:
-        person = register(event, form)
+        result = admit(event, form, nonce=form.nonce.data or None, gate=g.gate,
+                       by_user=current_user if current_user.is_authenticated else None)
     except DomainError as exc:
         return exc.to_dict(), exc.status
-    result = services.check_in(event, "", attendee=person, nonce=form.nonce.data or None,
-                               method="manual")
-    announce(event, result)
+    if result.code == "checked_in":
+        services.announce(event, result)
     return result_json(result)
 
 
 @bp.post("/events/<int:event_id>/walk-in")
+@csrf.exempt
 def walk_in(event_id: int):
-    return _register_and_check_in(event_id, WalkInForm, lambda event, form: (
-        attendee_services.register_walk_in(
-            event, category=form.category.data, full_name=form.full_name.data,
-            organization=form.organization.data, position=form.position.data,
-            phone=form.phone.data)))
+    return _at_desk(event_id, WalkInForm, lambda event, form, **who: services.admit_walk_in(
+        event, category=form.category.data, full_name=form.full_name.data,
+        organization=form.organization.data, position=form.position.data,
+        phone=form.phone.data, **who))
 
 
 @bp.post("/events/<int:event_id>/substitute")
+@csrf.exempt
 def substitute(event_id: int):
-    return _register_and_check_in(event_id, SubstituteForm, lambda event, form: (
-        attendee_services.register_substitute(
+    return _at_desk(event_id, SubstituteForm, lambda event, form, **who: (
+        services.admit_substitute(
             event, attendee_services.find_attendee(event, form.replaces_id.data),
             full_name=form.full_name.data, position=form.position.data,
-            phone=form.phone.data)))
+            phone=form.phone.data, **who)))
 
 
 # --- the attendance board and the projector --------------------------------------
@@ -206,7 +208,7 @@ def undo(event: Event, attendee_id: int):
     person = attendee_services.find_attendee(event, attendee_id)
     services.undo_check_in(event, person, by_user=current_user,
                            reason=request.form.get("reason", ""))
-    announce(event, services.CheckinResult("undone", person))
+    services.announce(event, services.CheckinResult("undone", person))
     flash(_("The check-in of %(name)s was undone.", name=person.full_name), "info")
     return redirect(url_for("attendance.board", event_id=event.id))
 
@@ -284,5 +286,5 @@ def hall(event_id: int, code: str):
     result = services.check_in(event, token, nonce=f"self-{code}-{token[:16]}",
                                method="self")
     if result.code == "checked_in":
-        announce(event, result)
+        services.announce(event, result)
     return _self_result(event, result.message, result=result)

@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..audit import services as audit
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..types import utcnow
@@ -20,6 +21,10 @@ from .models import Attendee, Invitation
 
 #: What a token looks like; anything else is refused before touching the database.
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+#: The cookie that remembers, on a delegate's phone, which invitation it opened.
+INVITATION_COOKIE = "invitation"
 
 
 def new_invitation_token() -> str:
@@ -100,6 +105,8 @@ def reissue_invitation(attendee: Attendee, *, by_user=None, reason: str = "") ->
         old.revoked_at, old.revoke_reason = now, (reason or "")[:255]
         old.revoked_by_id = by_user.id if by_user else None
         old.replaced_by_id = new.id
+    audit.record("invitation.reissue", event=attendee.event_id, target=attendee,
+                 after={"reason": reason or ""}, by_user=by_user)
     db.session.commit()
     return new
 

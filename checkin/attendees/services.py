@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..i18n import fold
+from ..transaction import transactional
 from ..types import utcnow
 from ..units.models import NominationLink, Unit
 from ..units.services import check_link_open, lock_quota
@@ -57,6 +58,7 @@ def _check_duplicate(event_id: int, name_folded: str, phone: str,
                          name=other.full_name, phone=phone), code="duplicate_attendee")
 
 
+@transactional
 def nominate(event, unit: Unit, *, full_name: str, position: str = "", phone: str = "",
              email: str = "", link: NominationLink | None = None,
              nonce: str | None = None) -> Attendee:
@@ -99,6 +101,7 @@ def nominate(event, unit: Unit, *, full_name: str, position: str = "", phone: st
     return attendee
 
 
+@transactional
 def add_attendee(event, *, category: str, full_name: str, position: str = "",
                  phone: str = "", email: str = "", unit: Unit | None = None,
                  organization: str = "", nonce: str | None = None,
@@ -129,6 +132,7 @@ def add_attendee(event, *, category: str, full_name: str, position: str = "",
     return attendee
 
 
+@transactional
 def update_attendee(attendee: Attendee, *, full_name: str, position: str = "",
                     phone: str = "", email: str = "", organization: str | None = None,
                     link: NominationLink | None = None) -> Attendee:
@@ -239,25 +243,34 @@ def save_letter_head(event, **values):
 
 
 def register_walk_in(event, *, category: str, full_name: str, organization: str = "",
-                     position: str = "", phone: str = "") -> Attendee:
-    """A guest or press member who came without an invitation, registered at the door."""
+                     position: str = "", phone: str = "", nonce: str | None = None) -> Attendee:
+    """A guest or press member who came without an invitation, registered at the door.
+
+    ``nonce`` (made by the gate's form) makes a form sent twice register one person.
+    """
     if category not in ("guest", "press"):
         raise field_error("category", _("A walk-in is a guest or a member of the press."),
                           "invalid_category")
     person = add_attendee(event, category=category, full_name=full_name,
-                          organization=organization, position=position, phone=phone)
-    person.walk_in = True
-    db.session.commit()
+                          organization=organization, position=position, phone=phone,
+                          nonce=nonce)
+    if not person.walk_in:
+        person.walk_in = True
+        db.session.commit()
     return person
 
 
 def register_substitute(event, original: Attendee, *, full_name: str, position: str = "",
-                        phone: str = "") -> Attendee:
+                        phone: str = "", nonce: str | None = None) -> Attendee:
     """Someone who comes in place of a nominated delegate of the same unit.
 
     The seat stays the unit's: the substitute takes the original delegate's place on
     the list (the original is kept, marked as replaced) and the quota still holds.
+    ``nonce`` makes a form sent twice register one substitute.
     """
+    done = _made_by(event, nonce)
+    if done is not None:
+        return done
     if original.category != "delegate" or original.unit_id is None:
         raise DomainError(_("Only a unit's delegate can be replaced by a substitute."),
                           code="not_a_delegate")
@@ -265,9 +278,9 @@ def register_substitute(event, original: Attendee, *, full_name: str, position: 
             select(Attendee.id).where(Attendee.substitute_for_id == original.id)):
         raise Conflict(_("%(name)s has already been replaced.", name=original.full_name),
                        code="already_replaced")
-    from ..attendance.services import attendance_of
+    from ..attendance.models import Attendance
 
-    if attendance_of(original) is not None:
+    if Attendance.of(original) is not None:
         raise Conflict(_("%(name)s is already checked in and cannot be replaced.",
                          name=original.full_name), code="already_checked_in")
     data = _clean(full_name, position, phone, "")
@@ -277,7 +290,7 @@ def register_substitute(event, original: Attendee, *, full_name: str, position: 
         invitation.revoke_reason = "substitute"
     person = Attendee(event_id=event.id, category="delegate", unit_id=original.unit_id,
                       name_folded=fold(data["full_name"]), substitute_for_id=original.id,
-                      walk_in=True, **data)
+                      walk_in=True, client_nonce=nonce or None, **data)
     original.replaced = True
     db.session.add(person)
     issue_invitation(person)

@@ -210,7 +210,7 @@ def _text(value: object) -> str:
 # --- export ----------------------------------------------------------------
 
 def _export_rows(event, people: list[Attendee]) -> tuple[list[str], list[list]]:
-    from .views import CATEGORY_LABELS
+    from .labels import CATEGORY_LABELS
 
     invitations = active_invitations(event)
     header = ["#", _("Full name"), _("Position"), _("Unit or organisation"), _("Category"),

@@ -19,22 +19,22 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.utils import secure_filename
 
 from ..auth.access import event_access
-from ..errors import DomainError, ValidationError
+from ..errors import DomainError, NotFound, ValidationError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, limiter, socketio
-from ..forms import apply_errors, options, unit_choices
+from ..forms import apply_errors, options
 from ..i18n import fold
 from ..limits import limit_guesses
 from ..security import allow_upload, int64
 from ..types import new_token
+from ..units.forms import unit_choices
 from ..units.models import Unit
 from . import invitations, letters, mailing, qr, services, transfer
 from .forms import (
@@ -45,16 +45,12 @@ from .forms import (
     ReissueForm,
     SendForm,
 )
+from .invitations import INVITATION_COOKIE
+from .labels import CATEGORY_LABELS
 from .models import CATEGORIES
 
 bp = Blueprint("attendees", __name__, url_prefix="/events/<int:event_id>/people")
 
-CATEGORY_LABELS = {
-    "delegate": _l("Delegate"),
-    "guest": _l("Guest"),
-    "press": _l("Press"),
-    "presidium": _l("Presidium"),
-}
 
 
 def _form(obj=None, formdata=True, prefix: str = "") -> AttendeeForm:
@@ -103,10 +99,8 @@ def create(event: Event):
                 unit=db.session.get(Unit, form.unit_id.data or 0),
                 organization=form.organization.data, nonce=form.nonce.data)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         except DomainError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc.message))
             return _list_page(event, form, 409)
         else:
@@ -126,10 +120,8 @@ def edit(event: Event, attendee_id: int):
                                      position=form.position.data, phone=form.phone.data,
                                      email=form.email.data, organization=form.organization.data)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         except DomainError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc.message))
         else:
             flash(_("Changes to %(name)s saved.", name=person.full_name), "success")
@@ -158,8 +150,9 @@ def delete(event: Event, attendee_id: int):
 def _person_invitation(event: Event, attendee_id: int):
     person = services.find_attendee(event, attendee_id)
     invitation = invitations.active_invitation(person)
-    if invitation is None:  # every person has one; a missing one is reissued
-        invitation = invitations.reissue_invitation(person, by_user=current_user)
+    if invitation is None:  # revoked (e.g. replaced): a GET never issues a new one
+        raise NotFound(_("%(name)s has no valid invitation. Reissue it from their page.",
+                         name=person.full_name), code="no_invitation")
     return person, invitation
 
 
@@ -385,9 +378,6 @@ def _start_sending(event: Event) -> None:
 invitation_bp = Blueprint("invitation", __name__)
 
 #: Remembers on a delegate's phone which invitation it holds (for self check-in).
-INVITATION_COOKIE = "invitation"
-
-
 def _lookup(token: str):
     try:
         return invitations.find_invitation(token), None

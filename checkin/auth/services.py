@@ -10,8 +10,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from ..audit import services as audit
 from ..errors import Conflict, DomainError
 from ..extensions import db
+from ..transaction import commit, transactional
 from ..types import utcnow
 from ..validation import field_error, required_text
 from .models import ACCOUNT_ROLES, EVENT_ROLES, EventRole, User
@@ -80,7 +82,7 @@ def create_user(*, username: str, password: str, full_name: str, role: str = "st
     return user
 
 
-def end_sessions(user: User, *, commit: bool = True) -> None:
+def end_sessions(user: User) -> None:
     """End every session of ``user`` signed in so far (their cookies stop working).
 
     Counted by the database, so that two processes ending sessions at once both count.
@@ -89,11 +91,11 @@ def end_sessions(user: User, *, commit: bool = True) -> None:
     """
     db.session.execute(update(User).where(User.id == user.id)
                        .values(session_generation=User.session_generation + 1))
-    if commit:
-        db.session.commit()
+    commit()
     db.session.refresh(user)
 
 
+@transactional
 def set_password(user: User, password: str) -> None:
     """Set a new password and end every session signed in with the old one."""
     _check_password(password, user=user)
@@ -101,10 +103,11 @@ def set_password(user: User, password: str) -> None:
     end_sessions(user)
 
 
+@transactional
 def update_user(user: User, *, full_name: str, role: str, active: bool,
-                by_user: User | None = None) -> User:
-    """Change an account. An administrator cannot take away their own rights (and so
-    lock everyone out)."""
+                by_user: User | None = None, password: str | None = None) -> User:
+    """Change an account — and its password, when one is given — as one action. An
+    administrator cannot take away their own rights (and so lock everyone out)."""
     if by_user is not None and user.id == by_user.id and (role != "admin" or not active):
         raise field_error("role", _("You cannot remove your own administrator rights."),
                           "own_admin")
@@ -113,10 +116,11 @@ def update_user(user: User, *, full_name: str, role: str, active: bool,
     user.full_name = required_text(full_name, "full_name", max_length=120)
     lost_rights = (user.active and not active) or (user.role != role)
     user.role, user.active = role, active
-    if lost_rights:  # a deactivated or re-roled account signs in anew
+    if password:
+        set_password(user, password)  # ends the account's sessions
+    elif lost_rights:  # a deactivated or re-roled account signs in anew
         end_sessions(user)
-    else:
-        db.session.commit()
+    commit()
     return user
 
 
@@ -198,6 +202,7 @@ def assign_event_role(event, user: User, role: str) -> EventRole:
         return existing
     grant = EventRole(event_id=event.id, user_id=user.id, role=role)
     db.session.add(grant)
+    audit.record("role.assign", event=event, target=user, after={"role": role})
     db.session.commit()
     return grant
 
@@ -210,6 +215,8 @@ def revoke_event_role(grant: EventRole) -> None:
             EventRole.id != grant.id))
         if others is None:
             raise Conflict(_("An event needs at least one organizer."), code="last_organizer")
+    audit.record("role.revoke", event=grant.event_id, target=grant.user,
+                 before={"role": grant.role})
     db.session.delete(grant)
     db.session.commit()
 

@@ -130,11 +130,9 @@ def edit_user(user_id: int):
         generation = user.session_generation
         try:
             services.update_user(user, full_name=form.full_name.data, role=form.role.data,
-                                 active=form.active.data, by_user=current_user)
-            if form.password.data:
-                services.set_password(user, form.password.data)
+                                 active=form.active.data, by_user=current_user,
+                                 password=form.password.data or None)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         else:
             if user.session_generation != generation:  # deactivated, re-roled, new password

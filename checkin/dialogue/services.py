@@ -13,8 +13,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from ..attendees.models import Attendee
+from ..audit import services as audit
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
+from ..transaction import commit, transactional
 from ..types import utcnow
 from ..validation import field_error, optional_text, required_text
 from .models import (
@@ -64,6 +66,7 @@ def _touch(event) -> None:
 
 # --- lists and settings ----------------------------------------------------------
 
+@transactional
 def set_lists(event, *, topics: list[str], agencies: list[str]) -> None:
     """Replace the event's topics and answering agencies (names kept, new ones added)."""
     for model, names in ((Topic, topics), (Agency, agencies)):
@@ -80,9 +83,10 @@ def set_lists(event, *, topics: list[str], agencies: list[str]) -> None:
         for name, row in existing.items():
             if name not in wanted:
                 db.session.delete(row)
-    db.session.commit()
+    commit()
 
 
+@transactional
 def update_settings(event, *, unit_deadline=None, unit_minimum: int = 0,
                     speaking_seconds: int = 180, max_length: int = 500) -> DialogueState:
     state = dialogue_state(event, for_update=True)
@@ -95,7 +99,16 @@ def update_settings(event, *, unit_deadline=None, unit_minimum: int = 0,
     state.unit_deadline, state.unit_minimum = unit_deadline, unit_minimum
     state.speaking_seconds, state.max_length = speaking_seconds, max_length
     _touch(event)
-    db.session.commit()
+    commit()
+    return state
+
+
+@transactional
+def configure(event, *, topics: list[str], agencies: list[str], **settings) -> DialogueState:
+    """The dialogue's settings page as one action: settings (see :func:`update_settings`)
+    and the topic and agency lists, saved together or not at all."""
+    state = update_settings(event, **settings)
+    set_lists(event, topics=topics, agencies=agencies)
     return state
 
 
@@ -281,35 +294,50 @@ def find_question(event, question_id: int) -> Question:
     return question
 
 
-def _save(question: Question) -> Question:
-    _touch(question_event(question))
+_AUDITED = ("status", "text", "kind", "topic_id", "agency_id", "reject_reason", "answer_note")
+
+
+def _snapshot(question: Question) -> dict:
+    return {name: getattr(question, name) for name in _AUDITED}
+
+
+def _save(question: Question, action: str, before: dict) -> Question:
+    """Commit a moderator's change to ``question``, with its audit entry."""
+    event = question_event(question)
+    _touch(event)
+    before, after = audit.changes(before, _snapshot(question))
+    audit.record(action, event=event, target=question, target_type="question",
+                 before=before, after=after)
     db.session.commit()
     return question
 
 
 def approve(question: Question, *, version: int | None = None) -> Question:
+    before = _snapshot(question)
     _checked(question, version)
     if question.status not in ("submitted", "rejected"):
         raise Conflict(_("Only new or rejected questions can be approved."), code="bad_status")
     last = db.session.scalar(select(func.max(Question.position)).where(
         Question.event_id == question.event_id, Question.status == "approved")) or 0
     question.status, question.position, question.reject_reason = "approved", last + 1, ""
-    return _save(question)
+    return _save(question, "question.approve", before)
 
 
 def reject(question: Question, *, version: int | None = None, reason: str = "") -> Question:
+    before = _snapshot(question)
     _checked(question, version)
     if question.status in ("answered", "merged"):
         raise Conflict(_("This question can no longer be rejected."), code="bad_status")
     question.status = "rejected"
     question.reject_reason = optional_text(reason, "reason", max_length=500)
-    return _save(question)
+    return _save(question, "question.reject", before)
 
 
 def edit(question: Question, *, version: int | None = None, text: str | None = None,
          kind: str | None = None, topic_id: int | None = None,
          agency_id: int | None = None) -> Question:
     """Change the text (the original stays), the kind, topic or answering agency."""
+    before = _snapshot(question)
     _checked(question, version)
     event = question_event(question)
     if text is not None:
@@ -323,12 +351,13 @@ def edit(question: Question, *, version: int | None = None, text: str | None = N
             raise field_error("agency_id", _("Choose an agency from the list."),
                               "invalid_agency")
         question.agency = agency
-    return _save(question)
+    return _save(question, "question.edit", before)
 
 
 def start_answering(question: Question, *, version: int | None = None) -> Question:
     """Put a question on the screen as "now answering"; the previous one goes back to
     the queue unless it was marked answered."""
+    before = _snapshot(question)
     _checked(question, version)
     if question.status not in ("approved", "submitted"):
         raise Conflict(_("Approve the question first."), code="bad_status")
@@ -338,18 +367,19 @@ def start_answering(question: Question, *, version: int | None = None) -> Questi
         other.status = "approved"
         other.version += 1
     question.status = "answering"
-    return _save(question)
+    return _save(question, "question.answering", before)
 
 
 def mark_answered(question: Question, *, version: int | None = None,
                   note: str = "") -> Question:
+    before = _snapshot(question)
     _checked(question, version)
     if question.status not in ("answering", "approved"):
         raise Conflict(_("Only a question being answered can be marked answered."),
                        code="bad_status")
     question.status, question.answered_at = "answered", utcnow()
     question.answer_note = optional_text(note, "note", max_length=2000)
-    return _save(question)
+    return _save(question, "question.answered", before)
 
 
 def reorder(event, ordered_ids: list[int]) -> None:
@@ -371,6 +401,7 @@ def order_by_support(event) -> None:
     reorder(event, [q.id for q in sorted(queue, key=lambda q: (-votes.get(q.id, 0), q.id))])
 
 
+@transactional
 def merge(event, survivor: Question, others: list[Question]) -> Question:
     """Merge duplicates into ``survivor``: their supporters move over, they point to it."""
     if survivor.status == "merged":
@@ -393,6 +424,8 @@ def merge(event, survivor: Question, others: list[Question]) -> Question:
         other.version += 1
     survivor.version += 1
     _touch(event)
+    audit.record("question.merge", event=event, target=survivor, target_type="question",
+                 after={"merged": [o.id for o in others if o.id != survivor.id]})
     db.session.commit()
     return survivor
 
@@ -402,6 +435,7 @@ def merged_into(question: Question) -> list[Question]:
         Question.merged_into_id == question.id).order_by(Question.id)))
 
 
+@transactional
 def bulk_classify(event, question_ids: list[int], *, kind: str | None = None,
                   topic_id: int | None = None, agency_id: int | None = None) -> int:
     """Set kind, topic and/or agency on many questions at once; returns how many."""

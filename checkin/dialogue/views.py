@@ -119,7 +119,7 @@ def delegate_state(token: str):
 @limit_guesses
 def join(token: str):
     """A remote delegate joins the meeting online (counted once, never twice)."""
-    from ..attendance.api import announce as announce_attendance
+    from ..attendance.services import announce as announce_attendance
     from ..attendance.services import join_online
 
     person = _delegate(token)
@@ -220,8 +220,6 @@ def _console_config(event: Event) -> dict:
 @bp.get("/events/<int:event_id>/console")
 @event_access("moderator")
 def console(event: Event):
-    from ..attendees.views import CATEGORY_LABELS  # noqa: F401
-
     return render_template("dialogue/console.html", event=event,
                            data=services.console_state(event),
                            config=_console_config(event), topics=services.topics(event),
@@ -328,14 +326,13 @@ def settings(event: Event):
                         agencies="\n".join(a.name for a in services.agencies(event)))
     if form.validate_on_submit():
         try:
-            services.update_settings(event, unit_deadline=form.unit_deadline.aware,
-                                     unit_minimum=form.unit_minimum.data or 0,
-                                     speaking_seconds=form.speaking_seconds.data or 180,
-                                     max_length=form.max_length.data or 500)
-            services.set_lists(event, topics=form.topics.data.splitlines(),
+            services.configure(event, unit_deadline=form.unit_deadline.aware,
+                               unit_minimum=form.unit_minimum.data or 0,
+                               speaking_seconds=form.speaking_seconds.data or 180,
+                               max_length=form.max_length.data or 500,
+                               topics=form.topics.data.splitlines(),
                                agencies=form.agencies.data.splitlines())
         except ValidationError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc.message))
         else:
             flash(_("Dialogue settings saved."), "success")
@@ -409,7 +406,6 @@ def bulk(event: Event):
                                        agency_id=request.form.get("agency_id", type=int64))
             flash(_("%(n)d question(s) classified.", n=n), "success")
     except DomainError as exc:
-        db.session.rollback()
         flash(str(exc.message), "error")
         return redirect(back)
     announce(event)
@@ -472,7 +468,6 @@ def live(event: Event):
             else:
                 abort(400)
         except DomainError as exc:
-            db.session.rollback()
             if wants_json():
                 return jsonify(exc.to_dict()), exc.status
             flash(str(exc.message), "error")

@@ -12,8 +12,10 @@ from urllib.parse import parse_qs, quote, urlsplit
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..audit import services as audit
 from ..errors import DomainError
 from ..extensions import db
+from ..transaction import transactional
 from ..validation import field_error, optional_text, required_text
 from .models import EVENT_MODES, Announcement, Livestream
 
@@ -72,27 +74,37 @@ def livestream(event) -> Livestream:
     return db.session.get(Livestream, event.id) or Livestream(event_id=event.id)
 
 
+@transactional
 def set_stream(event, *, primary_url: str = "", backup_url: str = "",
                meeting_room_url: str = "") -> Livestream:
     """Save the stream links (validated) and the meeting room for remote speakers."""
     parse_stream(primary_url, "primary_url")
     parse_stream(backup_url, "backup_url")
     stream = livestream(event)
+    before = {"primary_url": stream.primary_url, "backup_url": stream.backup_url,
+              "meeting_room_url": stream.meeting_room_url}
     stream.primary_url, stream.backup_url = primary_url.strip(), backup_url.strip()
     stream.meeting_room_url = _https_or_empty(meeting_room_url, "meeting_room_url")
     if stream.active == "backup" and not stream.backup_url:
         stream.active = "primary"
     db.session.add(stream)
+    before, after = audit.changes(before, {
+        "primary_url": stream.primary_url, "backup_url": stream.backup_url,
+        "meeting_room_url": stream.meeting_room_url})
+    audit.record("stream.set", event=event, target=event, before=before, after=after)
     event.version += 1
     db.session.commit()
     return stream
 
 
+@transactional
 def switch_stream(event, which: str) -> Livestream:
     """Play the backup stream (or back to the first) on every page."""
     stream = livestream(event)
     if which not in ("primary", "backup") or (which == "backup" and not stream.backup_url):
         raise DomainError(_("There is no backup stream to switch to."), code="no_backup")
+    audit.record("stream.switch", event=event, target=event,
+                 before={"active": stream.active}, after={"active": which})
     stream.active = which
     db.session.add(stream)
     event.version += 1
@@ -100,19 +112,25 @@ def switch_stream(event, which: str) -> Livestream:
     return stream
 
 
+@transactional
 def announce(event, text: str, *, by_user=None) -> Announcement:
     note = Announcement(event_id=event.id, text=required_text(text, "text", max_length=300),
                         created_by_id=by_user.id if by_user else None)
     db.session.add(note)
+    audit.record("announcement.post", event=event, target=event, after={"text": note.text},
+                 by_user=by_user)
     event.version += 1
     db.session.commit()
     return note
 
 
+@transactional
 def switch_mode(event, mode: str, *, announcement: str = "", by_user=None) -> None:
     """Hold the meeting in person, online or both — at any moment, with an optional notice."""
     if mode not in EVENT_MODES:
         raise field_error("mode", _("Choose how the meeting is held."), "invalid_mode")
+    audit.record("mode.switch", event=event, target=event, before={"mode": event.mode},
+                 after={"mode": mode, "announcement": announcement.strip()}, by_user=by_user)
     event.mode = mode
     if announcement.strip():
         db.session.add(Announcement(event_id=event.id,

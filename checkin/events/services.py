@@ -8,7 +8,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..audit import services as audit
 from ..extensions import db
+from ..transaction import transactional
 from ..validation import field_error, optional_text, parse_count, required_text
 from .models import EVENT_KINDS, EVENT_MODES, AgendaItem, Contribution, Event, EventSeries
 
@@ -70,6 +72,7 @@ def create_event(*, created_by, title: str, starts_at: datetime, theme: str = ""
     return event
 
 
+@transactional
 def update_event(event: Event, *, title: str, starts_at: datetime, theme: str = "",
                  kind: str = "conference", mode: str = "in_person",
                  ends_at: datetime | None = None, venue: str = "", venue_address: str = "",
@@ -78,14 +81,20 @@ def update_event(event: Event, *, title: str, starts_at: datetime, theme: str = 
     fields = _event_fields(title=title, theme=theme, kind=kind, mode=mode, starts_at=starts_at,
                            ends_at=ends_at, venue=venue, venue_address=venue_address,
                            nomination_deadline=nomination_deadline)
+    before = {key: getattr(event, key) for key in fields} | {"host_unit_id": event.host_unit_id}
     for key, value in fields.items():
         setattr(event, key, value)
     event.host_unit = host_unit
+    before, after = audit.changes(before, fields | {
+        "host_unit_id": host_unit.id if host_unit else None})
+    if after:
+        audit.record("event.update", event=event, target=event, before=before, after=after)
     event.version += 1
     db.session.commit()
     return event
 
 
+@transactional
 def copy_event(source: Event, *, created_by, title: str, starts_at: datetime,
                theme: str | None = None, venue: str | None = None,
                venue_address: str | None = None, host_unit=None,
@@ -157,6 +166,7 @@ def _agenda_fields(title, planned_start, duration_minutes, presenter) -> dict:
             "presenter": optional_text(presenter, "presenter", max_length=255)}
 
 
+@transactional
 def add_agenda_item(event: Event, *, title: str, planned_start: datetime | None = None,
                     duration_minutes: object = None, presenter: str = "") -> AgendaItem:
     """Append an item to the programme."""
@@ -170,6 +180,7 @@ def add_agenda_item(event: Event, *, title: str, planned_start: datetime | None 
     return item
 
 
+@transactional
 def update_agenda_item(item: AgendaItem, *, title: str, planned_start: datetime | None = None,
                        duration_minutes: object = None, presenter: str = "") -> AgendaItem:
     for key, value in _agenda_fields(title, planned_start, duration_minutes,
@@ -216,6 +227,7 @@ def _renumber(event: Event, items: list[AgendaItem] | None = None) -> None:
     db.session.flush()
 
 
+@transactional
 def add_contribution(item: AgendaItem, *, unit, title: str, speaker: str = "") -> Contribution:
     """Assign a contribution ("tham luận") to a unit under an agenda item (seed 000)."""
     if unit is None:

@@ -16,8 +16,9 @@ from ..auth.forms import EventRoleForm
 from ..auth.models import EventRole, User
 from ..errors import ValidationError
 from ..extensions import db
-from ..forms import apply_errors, options, unit_choices
+from ..forms import apply_errors, options
 from ..i18n import from_local, to_local
+from ..units.forms import unit_choices
 from ..units.models import Unit
 from ..units.services import quota_table
 from . import services
@@ -100,7 +101,6 @@ def edit(event: Event):
                 nomination_deadline=form.nomination_deadline.aware,
                 host_unit=_unit(form.host_unit_id.data))
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         else:
             flash(_("Event saved."), "success")
@@ -127,7 +127,6 @@ def copy(event: Event):
                 venue_address=form.venue_address.data,
                 host_unit=_unit(form.host_unit_id.data), copy_people=form.copy_people.data)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         else:
             flash(_("The next meeting of the series has been created from “%(title)s”.",
@@ -181,7 +180,6 @@ def add_agenda_item(event: Event):
                                      duration_minutes=form.duration_minutes.data,
                                      presenter=form.presenter.data)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         else:
             return redirect(url_for("events.agenda", event_id=event.id))
@@ -200,7 +198,6 @@ def update_agenda_item(event: Event, item_id: int):
                                         duration_minutes=form.duration_minutes.data,
                                         presenter=form.presenter.data)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         else:
             flash(_("Agenda item saved."), "success")
@@ -242,7 +239,6 @@ def add_contribution(event: Event, item_id: int):
             services.add_contribution(item, unit=_unit(form.unit_id.data),
                                       title=form.title.data, speaker=form.speaker.data)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         else:
             return redirect(url_for("events.agenda", event_id=event.id) + f"#item-{item.id}")

@@ -34,7 +34,7 @@ STATUS_LABELS = {"in_person": _l("Present in person"), "online": _l("Present onl
 
 
 def _labels():
-    from ..attendees.views import CATEGORY_LABELS
+    from ..attendees.labels import CATEGORY_LABELS
     from ..dialogue.services import KIND_LABELS, STATUS_LABELS
 
     return CATEGORY_LABELS, KIND_LABELS, STATUS_LABELS

@@ -3,12 +3,20 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, FieldList, FormField, IntegerField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import LocalDateTimeField, options
 from .models import UNIT_KINDS
-from .services import KIND_LABELS
+from .services import KIND_LABELS, unit_tree
 
 REQUIRED = _l("This field is required.")
 NOT_NEGATIVE = _l("Must be a whole number, 0 or more.")
@@ -58,3 +66,10 @@ class QuotaForm(FlaskForm):
 
 class DeadlineForm(FlaskForm):
     closes_at = LocalDateTimeField(_l("Closes"), validators=[Optional()])
+
+
+def unit_choices(blank: str | None = None) -> list[SelectChoice]:
+    """Units for a select box, indented by depth so the tree shows."""
+    pairs = [(0, blank)] if blank is not None else []
+    pairs += [(u.id, "\u00a0\u00a0" * depth + u.name) for u, depth in unit_tree()]
+    return options(pairs)

@@ -9,10 +9,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from ..audit import services as audit
 from ..errors import Conflict, DomainError, ValidationError
 from ..extensions import db
 from ..i18n import clean_name, fold
 from ..tabular import read_table
+from ..transaction import commit, transactional
 from ..types import utcnow
 from ..validation import field_error, optional_text, parse_count, required_text
 from .models import UNIT_KINDS, NominationLink, Quota, QuotaRule, Unit
@@ -84,6 +86,7 @@ def _check_parent(unit: Unit | None, parent: Unit | None) -> None:
         node = node.parent
 
 
+@transactional
 def create_unit(*, name: str, kind: str, member_count: object = 0,
                 parent: Unit | None = None, code: str | None = None) -> Unit:
     """Add a unit to the tree. Names are unique among siblings, codes everywhere."""
@@ -99,6 +102,7 @@ def create_unit(*, name: str, kind: str, member_count: object = 0,
     return unit
 
 
+@transactional
 def update_unit(unit: Unit, *, name: str, kind: str, member_count: object,
                 parent: Unit | None, code: str | None = None) -> Unit:
     """Change a unit's name, kind, member count, code or place in the tree."""
@@ -330,6 +334,7 @@ def import_units(filename: str, data: bytes) -> ImportResult:
 
 # --- quotas ----------------------------------------------------------------
 
+@transactional
 def set_quota_rules(event, rules: list[dict]) -> list[QuotaRule]:
     """Replace the event's quota rules with ``rules`` ({unit_kind, min_members_exclusive, seats}).
 
@@ -350,9 +355,15 @@ def set_quota_rules(event, rules: list[dict]) -> list[QuotaRule]:
         seen.add((kind, threshold))
         clean.append(QuotaRule(event_id=event.id, unit_kind=kind,
                                min_members_exclusive=threshold, seats=seats))
+    old = [{"unit_kind": r.unit_kind, "min_members_exclusive": r.min_members_exclusive,
+            "seats": r.seats} for r in db.session.scalars(
+                select(QuotaRule).where(QuotaRule.event_id == event.id))]
     db.session.execute(QuotaRule.__table__.delete().where(QuotaRule.event_id == event.id))
     db.session.add_all(clean)
-    db.session.commit()
+    audit.record("quota.rules", event=event, target=event, before={"rules": old}, after={
+        "rules": [{"unit_kind": r.unit_kind, "min_members_exclusive": r.min_members_exclusive,
+                   "seats": r.seats} for r in clean]})
+    commit()
     return clean
 
 
@@ -373,6 +384,7 @@ class AllocationResult:
     kept_manual: int
 
 
+@transactional
 def apply_quota_rules(event, *, scope: Unit | None = None,
                       overwrite_manual: bool = False) -> AllocationResult:
     """Allocate seats to every unit (under ``scope``, if given) by the event's rules.
@@ -404,8 +416,20 @@ def apply_quota_rules(event, *, scope: Unit | None = None,
         quota.seats, quota.source = seats, "rule"
         allocated += seats
         touched += 1
-    db.session.commit()
+    audit.record("quota.allocate", event=event, target=scope or event, after={
+        "allocated": allocated, "units": touched, "kept_manual": kept,
+        "overwrite_manual": overwrite_manual})
+    commit()
     return AllocationResult(allocated=allocated, units=touched, kept_manual=kept)
+
+
+@transactional
+def save_quota_rules(event, rules: list[dict], *, scope: Unit | None = None,
+                     overwrite_manual: bool = False) -> AllocationResult:
+    """The quota rules form as one action: replace the rules and allocate by them,
+    together or not at all."""
+    set_quota_rules(event, rules)
+    return apply_quota_rules(event, scope=scope, overwrite_manual=overwrite_manual)
 
 
 def set_quota(event, unit: Unit, seats: object) -> Quota | None:
@@ -414,8 +438,11 @@ def set_quota(event, unit: Unit, seats: object) -> Quota | None:
     count = parse_count(seats, "seats")
     quota = db.session.scalar(select(Quota).where(Quota.event_id == event.id,
                                                   Quota.unit_id == unit.id))
+    before = {"seats": quota.seats if quota else None, "source": quota.source if quota else None}
     if count == 0 and not nominated_counts(event).get(unit.id):
         if quota is not None:
+            audit.record("quota.set", event=event, target=unit, before=before,
+                         after={"seats": None})
             db.session.delete(quota)
             db.session.commit()
         return None
@@ -423,6 +450,9 @@ def set_quota(event, unit: Unit, seats: object) -> Quota | None:
         quota = Quota(event_id=event.id, unit_id=unit.id, seats=count)
         db.session.add(quota)
     quota.seats, quota.source = count, "manual"
+    before, after = audit.changes(before, {"seats": count, "source": "manual"})
+    if after:
+        audit.record("quota.set", event=event, target=unit, before=before, after=after)
     db.session.commit()
     return quota
 
@@ -560,6 +590,8 @@ def revoke_nomination_link(link: NominationLink, *, by_user=None) -> None:
     if link.revoked_at is None:
         link.revoked_at = utcnow()
         link.revoked_by_id = by_user.id if by_user else None
+        audit.record("link.revoke", event=link.event_id, target=link.unit, target_type="unit",
+                     by_user=by_user)
         db.session.commit()
 
 

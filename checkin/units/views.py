@@ -14,12 +14,12 @@ from ..errors import DomainError, ValidationError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, limiter
-from ..forms import apply_errors, unit_choices
+from ..forms import apply_errors
 from ..limits import limit_guesses
 from ..security import allow_upload, int64
 from ..types import new_token
 from . import services
-from .forms import DeadlineForm, ImportForm, QuotaForm, QuotaRulesForm, UnitForm
+from .forms import DeadlineForm, ImportForm, QuotaForm, QuotaRulesForm, UnitForm, unit_choices
 from .models import NominationLink, QuotaRule, Unit
 
 bp = Blueprint("units", __name__)
@@ -59,7 +59,6 @@ def create():
                                         parent=db.session.get(Unit, form.parent_id.data or 0),
                                         code=form.code.data)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         else:
             flash(_("Unit “%(name)s” added.", name=unit.name), "success")
@@ -80,7 +79,6 @@ def edit(unit_id: int):
                                  parent=db.session.get(Unit, form.parent_id.data or 0),
                                  code=form.code.data)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         else:
             flash(_("Unit saved."), "success")
@@ -164,15 +162,11 @@ def save_rules(event: Event):
     form = _rules_form(event)
     if form.validate_on_submit():
         try:
-            services.set_quota_rules(event, [entry.data for entry in form.rules.entries])
-            result = services.apply_quota_rules(
-                event, scope=db.session.get(Unit, form.scope_id.data or 0),
+            result = services.save_quota_rules(
+                event, [entry.data for entry in form.rules.entries],
+                scope=db.session.get(Unit, form.scope_id.data or 0),
                 overwrite_manual=form.overwrite_manual.data)
-        except ValidationError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc.message))
         except DomainError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc.message))
         else:
             message = _("Quotas allocated by rule: %(seats)d seats to %(units)d unit(s).",
@@ -354,10 +348,8 @@ def update(token: str, attendee_id: int):
                 person, full_name=form.full_name.data, position=form.position.data,
                 phone=form.phone.data, email=form.email.data, link=link)
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         except DomainError as exc:
-            db.session.rollback()
             flash(str(exc.message), "error")
             return redirect(url_for("nomination.page", token=token))
         else:

@@ -1,7 +1,7 @@
 """sessions end: session generation and sign-in lock-out on accounts
 
 Revision ID: 5e7a1c9d2b40
-Revises: c8d3b9ad332b
+Revises: 2231120971e8
 Create Date: 2026-11-30
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e7a1c9d2b40'
-down_revision = 'c8d3b9ad332b'
+down_revision = '2231120971e8'
 branch_labels = None
 depends_on = None
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from checkin.attendance.models import Attendance, GateDevice
 from checkin.attendance.services import pair_device
 from checkin.attendees.invitations import active_invitation, invitation_url
+from checkin.attendees.models import Attendee
 from checkin.extensions import db
 from tests.conftest import login
 
@@ -55,7 +58,7 @@ def test_the_api_refuses_strangers_and_bad_input(runner, client, event, make_eve
 def test_staff_sessions_need_the_csrf_header(app, client, organizer, event, token):
     login(client, organizer)
     url = f"/api/v1/events/{event.id}/checkins"
-    assert client.post(url, json={"token": token}).status_code == 400
+    assert client.post(url, json={"token": token}, csrf=False).status_code == 400
     page = client.get(f"/events/{event.id}/gate").get_data(as_text=True)
     csrf = page.split('"csrf": "')[1].split('"')[0]
     response = client.post(url, json={"token": token}, headers={"X-CSRFToken": csrf})
@@ -191,3 +194,31 @@ def test_the_desk_registers_a_walk_in_and_a_substitute(runner, client, event, de
     bad = client.post(f"/events/{event.id}/walk-in", headers=bearer(device),
                       data={"category": "press", "full_name": ""})
     assert bad.status_code == 422 and bad.get_json()["message"]
+    people = {a.attendee.full_name for a in db.session.scalars(select(Attendance))}
+    # Both carry the gate they were registered at, and the replaced delegate stays out.
+    assert {a.gate.name for a in db.session.scalars(select(Attendance))} == {"Cổng 1"}
+    assert set(people) == {"Phóng viên Đài Tây Ninh", "Võ Thị Thay"}
+    replaced = client.post(f"/api/v1/events/{event.id}/checkins/manual",
+                           json={"attendee_id": delegates[1].id}, headers=bearer(device))
+    assert replaced.get_json()["result"] == "revoked"
+
+
+def test_a_walk_in_sent_twice_is_one_guest_with_one_answer(runner, client, event):
+    device = runner.invoke(args=["gate-token", "--event", str(event.id), "--gate",
+                                 "Cổng 2"]).output.strip()
+    form = {"category": "guest", "full_name": "Khách Mời Đến Muộn", "nonce": "walk-in-0001"}
+    first = client.post(f"/events/{event.id}/walk-in", headers=bearer(device), data=form)
+    second = client.post(f"/events/{event.id}/walk-in", headers=bearer(device), data=form)
+    assert first.get_json() == second.get_json()
+    assert first.get_json()["result"] == "checked_in"
+    assert db.session.query(Attendee).filter_by(full_name="Khách Mời Đến Muộn").count() == 1
+
+
+def test_a_staff_session_at_the_desk_needs_the_csrf_header(client, organizer, event):
+    login(client, organizer)
+    form = {"category": "guest", "full_name": "Khách Không Mời"}
+    refused = client.post(f"/events/{event.id}/walk-in", data=form, csrf=False)
+    assert refused.status_code == 400 and refused.get_json()["error"] == "csrf"
+    taken = client.post(f"/events/{event.id}/walk-in", data=form,
+                        headers={"X-CSRFToken": client.csrf_token()})
+    assert taken.get_json()["result"] == "checked_in"

@@ -116,8 +116,9 @@ def test_a_walk_in_is_registered_and_checked_in(event):
                               organization="Báo Tây Ninh")
     assert person.walk_in
     assert check_in(event, "", attendee=person, method="manual").code == "checked_in"
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as exc:
         register_walk_in(event, category="delegate", full_name="Không được")
+    assert exc.value.code == "invalid_category"
 
 
 def test_a_substitute_takes_the_seat_and_the_record_keeps_whom_they_replaced(

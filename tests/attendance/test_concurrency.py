@@ -51,11 +51,17 @@ def test_simultaneous_gates_never_count_anyone_twice(app, event, quota_unit):
     procs = [ctx.Process(target=gate_process,
                          args=(app.config["SQLALCHEMY_DATABASE_URI"], event.id, tokens, i, out))
              for i in range(PROCESSES)]
-    for p in procs:
-        p.start()
-    results = [out.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(timeout=30)
+    try:
+        for p in procs:
+            p.start()
+        results = [out.get(timeout=300) for _ in procs]
+    finally:
+        # Never leave a gate writing into the next test's tables.
+        for p in procs:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.kill()
+                p.join(timeout=10)
     totals: dict[str, int] = {}
     for codes, errors in results:
         assert errors == 0

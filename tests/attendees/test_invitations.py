@@ -37,7 +37,10 @@ def test_everyone_gets_a_long_random_unique_token(event, quota_unit):
     assert len(set(tokens)) == 4
     for token in tokens:
         assert re.fullmatch(r"[A-Za-z0-9_-]{22}", token)  # 16 bytes = 128 bits
-        assert str(people[0].id) not in token or len(token) == 22
+    # Random, not derived from anything sequential: consecutive tokens share almost
+    # no positions (16 random bytes agree on ~0.3 of 22 characters on average).
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        assert sum(x == y for x, y in zip(a, b, strict=True)) < 8
 
 
 def test_the_link_is_short_and_uses_the_configured_host(delegate):
@@ -136,3 +139,16 @@ def test_another_events_person_is_not_reachable_through_this_event(as_organizer,
     other = make_event(title="Sự kiện khác")
     response = as_organizer.get(f"/events/{other.id}/people/{delegate.id}/qr.png")
     assert response.status_code == 404
+
+
+def test_reading_a_qr_never_issues_an_invitation(as_organizer, event, delegate):
+    from checkin.types import utcnow
+
+    invitation = active_invitation(delegate)
+    invitation.revoked_at = utcnow()
+    db.session.commit()
+    response = as_organizer.get(f"/events/{event.id}/people/{delegate.id}/qr.svg")
+    assert response.status_code == 404
+    assert "Reissue" in response.get_data(as_text=True) or "Cấp lại" in \
+        response.get_data(as_text=True)
+    assert db.session.query(Invitation).count() == 1  # the GET wrote nothing

@@ -129,8 +129,9 @@ def test_a_link_edits_only_its_own_units_delegates(event, quota_unit, nomination
     with pytest.raises(DomainError) as exc:
         update_attendee(stranger, full_name="Đổi Tên", link=nomination_link)
     assert exc.value.code == "not_yours"
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as exc:
         remove_attendee(stranger, link=nomination_link)
+    assert exc.value.code == "not_yours"
 
 
 def test_a_unit_without_seats_cannot_nominate(event, make_unit):

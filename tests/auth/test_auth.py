@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from checkin.attendees.models import Attendee
 from checkin.auth.models import User
 from checkin.auth.services import assign_event_role
 from checkin.extensions import db
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login, signed_in
 
 PUBLIC = {"site.index", "site.set_language", "site.health", "static", "auth.login",
           "nomination.page", "nomination.nominate", "nomination.update", "nomination.remove",
@@ -71,7 +69,7 @@ def test_every_staff_route_requires_signing_in(app, client, event):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC:
             continue
-        fmt = "csv" if rule.endpoint == "attendees.export" else "png"
+        fmt = sorted(getattr(rule._converters.get("fmt"), "items", None) or ["x"])[0]
         url = rule.build({k: fmt if k == "fmt" else 1 for k in rule.arguments})[1]
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             response = client.open(url, method=method)
@@ -138,20 +136,25 @@ def test_event_staff_page_gives_a_moderator_role(client, organizer, make_user, e
     assert client.get(f"/events/{event.id}").status_code == 200
 
 
-@pytest.fixture
-def csrf_client(app, client, monkeypatch):
-    """The client with CSRF protection on, as in production."""
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    return client
-
-
-def test_forms_without_the_csrf_token_are_refused(csrf_client, organizer, nomination_link):
-    response = csrf_client.post("/login", data={"username": organizer.username,
-                                                "password": PASSWORD})
+def test_forms_without_the_csrf_token_are_refused(client, organizer, nomination_link):
+    response = client.post("/login", data={"username": organizer.username,
+                                           "password": PASSWORD}, csrf=False)
     assert response.status_code == 400
-    response = csrf_client.post(f"/n/{nomination_link.token}", data={"full_name": "X"})
+    assert signed_in(client) is None
+    response = client.post(f"/n/{nomination_link.token}", data={"full_name": "X"}, csrf=False)
     assert response.status_code == 400
+    forged = client.post(f"/n/{nomination_link.token}",
+                         data={"full_name": "X", "csrf_token": "forged"}, csrf=False)
+    assert forged.status_code == 400
     assert db.session.query(Attendee).count() == 0
+
+
+def test_a_second_sign_in_on_another_client_is_that_person(app, client, organizer, make_user):
+    other = make_user("staff")
+    login(client, organizer)
+    second = app.test_client()
+    login(second, other)
+    assert signed_in(client) == organizer.id and signed_in(second) == other.id
 
 
 def test_login_is_rate_limited(client, organizer):

@@ -1,17 +1,20 @@
-"""Browser tests: Debian's Chromium driven by Playwright against a live server.
+"""Browser tests: Debian's Chromium driven by Playwright against the real server.
 
 Nothing is downloaded: Playwright launches /usr/bin/chromium (``make test`` installs
-it with apt when missing). The live server serves the session's app from a thread,
-so tests prepare data through services and then act as a person would.
+it with apt when missing). The live server is what ``make run`` serves — gunicorn
+with one gevent worker — on the test's database, started afresh for every test so
+that no state of a previous test survives in it. Tests prepare data through services
+and then act as a person would; whatever must reach an open page live is done through
+the pages (or HTTP) too, since only the server process broadcasts to its sockets.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.servers import gunicorn, server_env
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 360, "height": 740}
@@ -23,14 +26,10 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with gunicorn(server_env(app)) as (url,):
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -64,8 +64,9 @@ def test_switching_mode_and_stream_and_announcing_reach_the_rooms_view(event):
     assert public_state(event)["live"]["player"]["kind"] == "hls"
     announce(event, "Mời đại biểu trở lại sau giải lao")
     assert public_state(event)["live"]["announcement"]["text"].startswith("Mời đại biểu")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as exc:
         switch_mode(event, "radio")
+    assert exc.value.code == "invalid_mode"
 
 
 def test_online_attendance_and_the_hall_are_counted_once(event, delegates):

@@ -60,17 +60,20 @@ def test_questions_open_only_during_one_agenda_item(event, delegates):
     dialogue = add_agenda_item(event, title="Đối thoại trực tiếp")
     set_agenda(event, questions_open=True, questions_item_id=dialogue.id,
                current_item_id=keynote.id)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as exc:
         ask(event, delegates[0], text="Sớm quá")
+    assert exc.value.code == "questions_closed"
     set_agenda(event, current_item_id=dialogue.id)
     assert ask(event, delegates[0], text="Đúng lúc").status == "submitted"
     assert public_state(event)["agenda_item"]["title"] == "Đối thoại trực tiếp"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "x" * 501])
-def test_empty_or_too_long_questions_are_refused(event, delegates, open_questions, text):
-    with pytest.raises(DomainError):
+@pytest.mark.parametrize(("text", "code"), [("", "required"), ("   ", "required"),
+                                           ("x" * 501, "too_long")])
+def test_empty_or_too_long_questions_are_refused(event, delegates, open_questions, text, code):
+    with pytest.raises(DomainError) as exc:
         ask(event, delegates[0], text=text)
+    assert exc.value.code == code
     assert db.session.query(Question).count() == 0
 
 
@@ -89,8 +92,9 @@ def test_the_room_never_sees_new_rejected_or_merged_text(event, delegates, open_
 
 def test_support_once_per_person_and_undo(event, delegates, open_questions):
     q = ask(event, delegates[0], text="Tăng lương tối thiểu vùng")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as exc:
         vote(q, delegates[1])  # not in the queue yet
+    assert exc.value.code == "not_votable"
     approve(q)
     assert vote(q, delegates[1]) == 1
     assert vote(q, delegates[1]) == 1
@@ -170,8 +174,9 @@ def test_the_floor_queue(event, delegates):
     set_floor(event, second, "speaking")
     db.session.refresh(first)
     assert first.status == "done"
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as exc:
         request_floor(event, delegates[2])  # not checked in
+    assert exc.value.code == "not_checked_in"
 
 
 def test_order_by_support(event, delegates, open_questions):

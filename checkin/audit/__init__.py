@@ -1,0 +1,1 @@
+"""The audit trail: who changed what in the record, when, from what to what."""

@@ -1,0 +1,1 @@
+"""Staff accounts and roles; who may do what in an event."""

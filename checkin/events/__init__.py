@@ -1,0 +1,2 @@
+"""Events: the meeting, its agenda, its mode (in person / online / hybrid) and
+livestream, copying a series."""

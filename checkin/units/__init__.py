@@ -1,0 +1,1 @@
+"""Units: the unit tree, quota rules and allocation, nomination links."""
