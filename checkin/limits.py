@@ -27,6 +27,8 @@ from .extensions import limiter
 #: Cookies that name a party: the paired gate device, the invitation a phone opened.
 GATE_COOKIE = "gate_device"
 INVITATION_COOKIE = "invitation"
+#: Scans of codes that are no invitation a gate device may send per minute.
+FORGED_SCANS_PER_DEVICE = "60 per minute"
 #: Refused requests (unknown link, expired code) an address may make per minute.
 GUESSES_PER_ADDRESS = "120 per minute"
 
@@ -50,7 +52,9 @@ def party_key() -> str:
         return f"link:{_digest(token)}"
     if current_user and current_user.is_authenticated:
         return f"user:{current_user.id}"
-    device = request.cookies.get(GATE_COOKIE)
+    header = request.headers.get("Authorization", "")
+    device = header[7:].strip() if header.lower().startswith("bearer ") else None
+    device = device or request.cookies.get(GATE_COOKIE)
     if device:
         return f"device:{_digest(device)}"
     invitation = request.cookies.get(INVITATION_COOKIE)

@@ -21,7 +21,8 @@ from ..attendees.models import Attendee
 from ..attendees.services import find_attendee, search_attendees
 from ..auth.services import can
 from ..events.models import Event
-from ..extensions import csrf, db
+from ..extensions import csrf, db, limiter
+from ..limits import FORGED_SCANS_PER_DEVICE
 from ..security import INT64_MAX
 from . import services
 from .models import Attendance, Gate
@@ -110,7 +111,17 @@ def _gate_for(event: Event, name: str | None) -> Gate | None:
     return db.session.scalar(select(Gate).where(Gate.event_id == event.id, Gate.name == name))
 
 
+def _forged(response) -> bool:
+    """A scan of something that is no invitation of ours (a guess, a forgery)."""
+    data = response.get_json(silent=True) if response.status_code == 200 else None
+    return isinstance(data, dict) and data.get("result") == "unknown"
+
+
 @api.post("/events/<int:event_id>/checkins")
+# Per device (or staff account): codes that are no invitation at all. A real gate reads
+# a foreign code now and then; hundreds a minute is someone trying to guess or flood the
+# scan log, and is answered 429 until the minute is over.
+@limiter.limit(FORGED_SCANS_PER_DEVICE, deduct_when=_forged, scope="forged-scans")
 def create_checkin(event_id: int):
     event = _event(event_id)
     data = request.get_json(silent=True)

@@ -160,3 +160,28 @@ def test_socket_follow_answers_bad_payloads_with_an_error(socket_client, payload
 def test_socket_watch_answers_bad_payloads_with_an_error(socket_client, payload):
     answer = socket_client().emit("watch", payload, callback=True)
     assert answer["ok"] is False and answer["error"] in ("invalid", "not_found")
+
+
+def test_forged_scans_are_limited_per_device_real_ones_are_not(client, make_event,
+                                                                quota_unit):
+    from checkin.attendance.models import Scan
+    from checkin.attendance.services import create_gate, pair_device
+    from checkin.limits import FORGED_SCANS_PER_DEVICE
+
+    event = make_event(title="Cổng", starts_at=utcnow() + timedelta(minutes=30))
+    set_quota(event, quota_unit, 3)
+    tablets = []
+    for name in ("Cổng 1", "Cổng 2"):
+        _device, token = pair_device(create_gate(event, name=name).pairing_token)
+        tablets.append({"Authorization": f"Bearer {token}"})
+    budget = int(FORGED_SCANS_PER_DEVICE.split()[0])
+    url = f"/api/v1/events/{event.id}/checkins"
+    answers = [client.post(url, json={"token": f"forged-{n:020d}"}, headers=tablets[0])
+               for n in range(budget + 1)]
+    assert {a.get_json()["result"] for a in answers[:budget]} == {"unknown"}
+    assert answers[-1].status_code == 429
+    assert db.session.query(Scan).count() == budget  # the log stops growing
+    # The other gate (another device, same address) and real invitations go on.
+    person = nominate(event, quota_unit, full_name="Mai Văn Tâm")
+    ok = client.post(url, json={"token": active_invitation(person).token}, headers=tablets[1])
+    assert ok.get_json()["result"] == "checked_in"
