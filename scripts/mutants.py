@@ -36,12 +36,18 @@ class Mutant:
     find: str
     replace: str
     tests: tuple[str, ...]
+    #: Further edits in the same file, each (find, replace), all applied.
+    also: tuple[tuple[str, str], ...] = ()
 
 
-def _no_commit(name: str, path: str, find: str, tests: tuple[str, ...], rule: str) -> Mutant:
-    """The service's changes are never committed."""
+def _no_commit(name: str, path: str, find: str, tests: tuple[str, ...], rule: str,
+               service: str | None = None) -> Mutant:
+    """The service's changes are never committed (nor by its unit of work, when it is
+    ``@transactional``: ``service`` names the function whose decorator goes too)."""
     assert "db.session.commit()" in find, name
-    return Mutant(name, rule, path, find, find.replace("db.session.commit()", "pass", 1), tests)
+    also = ((f"@transactional\ndef {service}(", f"def {service}("),) if service else ()
+    return Mutant(name, rule, path, find, find.replace("db.session.commit()", "pass", 1), tests,
+                  also)
 
 
 MUTANTS = [
@@ -90,16 +96,18 @@ MUTANTS = [
                ("tests/attendance",), "check_in commits"),
     _no_commit("commit-nominate", "checkin/attendees/services.py",
                "    issue_invitation(attendee, by_user=by_user)\n    db.session.commit()",
-               ("tests/attendees",), "add_attendee commits"),
+               ("tests/attendees",), "add_attendee commits", service="add_attendee"),
     _no_commit("commit-set-quota", "checkin/units/services.py",
                "        audit.record(\"quota.set\", event=event, target=unit, before=before, "
-               "after=after)\n    db.session.commit()", ("tests/units",), "set_quota commits"),
+               "after=after)\n    db.session.commit()", ("tests/units", "tests/audit"),
+               "set_quota commits"),
     _no_commit("commit-moderation", "checkin/dialogue/services.py",
                "                 before=before, after=after)\n    db.session.commit()",
                ("tests/dialogue",), "approve / reject / answer commit"),
     _no_commit("commit-switch-mode", "checkin/events/live.py",
                "    event.version += 1\n    db.session.commit()\n\n\ndef live_state",
-               ("tests/dialogue/test_hybrid.py", "tests/audit"), "switch_mode commits"),
+               ("tests/dialogue/test_hybrid.py", "tests/audit"), "switch_mode commits",
+               service="switch_mode"),
     _no_commit("commit-reissue", "checkin/attendees/invitations.py",
                "                 after={\"reason\": reason or \"\"}, by_user=by_user)\n"
                "    db.session.commit()", ("tests/attendees",), "reissue commits"),
@@ -124,9 +132,11 @@ def run(mutant: Mutant, database: str | None) -> tuple[str, float]:
         _copy_tree(tree)
         target = tree / mutant.path
         text = target.read_text()
-        if mutant.find not in text:
-            return "does not apply", 0.0
-        target.write_text(text.replace(mutant.find, mutant.replace, 1))
+        for find, replace in ((mutant.find, mutant.replace), *mutant.also):
+            if find not in text:
+                return "does not apply", 0.0
+            text = text.replace(find, replace, 1)
+        target.write_text(text)
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         env.pop("TEST_DATABASE_URL", None)
         if database:

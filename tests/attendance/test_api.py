@@ -222,3 +222,17 @@ def test_a_staff_session_at_the_desk_needs_the_csrf_header(client, organizer, ev
     taken = client.post(f"/events/{event.id}/walk-in", data=form,
                         headers={"X-CSRFToken": client.csrf_token()})
     assert taken.get_json()["result"] == "checked_in"
+
+
+def test_an_undo_from_the_board_is_saved_and_recorded(client, organizer, event, delegates,
+                                                      token):
+    from checkin.attendance.models import CheckinUndo
+    from checkin.attendance.services import check_in
+
+    check_in(event, token)
+    login(client, organizer)
+    response = client.post(f"/events/{event.id}/attendance/{delegates[0].id}/undo",
+                           data={"reason": "Quét nhầm"})
+    assert response.status_code == 302
+    assert db.session.query(Attendance).count() == 0
+    assert db.session.query(CheckinUndo).one().undone_by_id == organizer.id

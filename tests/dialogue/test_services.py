@@ -190,3 +190,21 @@ def test_order_by_support(event, delegates, open_questions):
     vote(qs[1], delegates[1])
     order_by_support(event)
     assert [q["text"] for q in public_state(event)["queue"]] == ["Câu 2", "Câu 1", "Câu 0"]
+
+
+def test_two_moderators_racing_on_one_version_change_it_once(app, event, delegates,
+                                                            open_questions):
+    """Both read version v; the other commits between this one's check and its UPDATE.
+    The version compare inside the UPDATE is what refuses the second."""
+    from sqlalchemy import update
+
+    q = ask(event, delegates[0], text="Sân chơi cho con em công nhân")
+    seen = q.version
+    with db.engine.begin() as other:  # the other moderator's request, committed first
+        other.execute(update(Question).where(Question.id == q.id)
+                      .values(version=Question.version + 1, status="rejected"))
+    with pytest.raises(DomainError) as exc:
+        approve(q, version=seen)  # q still holds version v in this session
+    assert exc.value.code == "stale"
+    db.session.refresh(q)
+    assert (q.status, q.version) == ("rejected", seen + 1)

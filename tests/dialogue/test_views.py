@@ -145,3 +145,13 @@ def test_settings_form_validates(as_organizer, event):
 @pytest.mark.parametrize("path", ["console", "stage", "questions"])
 def test_dialogue_pages_need_a_role(client, event, path):
     assert client.get(f"/events/{event.id}/{path}").status_code == 302
+
+
+def test_a_phones_support_is_saved(client, event, delegates, token, open_questions):
+    from checkin.dialogue.models import Vote
+
+    question = approve(ask(event, delegates[1], text="Nhà ở xã hội cho công nhân"))
+    response = client.post(f"/i/{token}/vote/{question.id}", data={"support": "1"},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    assert db.session.query(Vote).filter_by(question_id=question.id).count() == 1

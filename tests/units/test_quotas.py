@@ -134,3 +134,11 @@ def test_quota_api_refuses_other_staff_in_json(client, make_user, event):
     response = client.get(f"/api/events/{event.id}/quotas")
     assert response.status_code == 403
     assert response.get_json()["error"] == "forbidden"
+
+
+def test_a_quota_typed_on_the_page_is_saved(as_organizer, event, quota_unit):
+    response = as_organizer.post(f"/events/{event.id}/quotas",
+                                 data={"unit_id": quota_unit.id, "seats": 12})
+    assert response.status_code == 302
+    data = as_organizer.get(f"/api/events/{event.id}/quotas").get_json()
+    assert data["total"]["seats"] == 12
