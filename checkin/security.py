@@ -6,8 +6,8 @@
   ``Content-Length`` alone, and the connection is then closed rather than drained: under
   gunicorn's gevent worker, reading (and discarding) 100 MB from a fast client keeps the
   worker busy, and every other client waits.
-* **Text without NUL, integers within 64 bits, JSON of sane depth.** PostgreSQL refuses
-  NUL in text and integers beyond ``bigint`` with an error that would become a 500; here
+* **Text without NUL, integers the database can hold, JSON of sane depth.** PostgreSQL refuses
+  NUL in text and ids beyond ``integer`` with an error that would become a 500; here
   they become a 400/422 that names the field. URL integers are bounded by the ``int``
   converter itself (a larger one is simply not a page: 404).
 * **Transport headers.** HSTS when the site is served over HTTPS.
@@ -22,37 +22,40 @@ from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
-#: Largest integer PostgreSQL's ``bigint`` (and SQLite's INTEGER) holds.
+#: Largest integer a JSON value may carry (PostgreSQL's ``bigint``, SQLite's INTEGER).
 INT64_MAX = 2**63 - 1
+#: Largest id: every id column is an ``integer``, 32 bits on PostgreSQL.
+DB_INT_MAX = 2**31 - 1
 #: Longest value a query string parameter may carry.
 MAX_QUERY_VALUE = 2048
 #: JSON nested deeper than this is refused before it is parsed.
 MAX_JSON_DEPTH = 32
 
 
-class Int64Converter(IntegerConverter):
-    """``<int:…>`` that matches only what the database can hold (else: 404)."""
+class DbIntConverter(IntegerConverter):
+    """``<int:…>`` that matches only what an id column can hold (else: 404)."""
 
-    regex = r"[0-9]{1,19}"
+    regex = r"[0-9]{1,10}"
 
     def __init__(self, map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", INT64_MAX)
+        kwargs.setdefault("max", DB_INT_MAX)
         super().__init__(map, *args, **kwargs)
 
 
-def int64(value: object) -> int:
-    """A whole number within 64 bits from a form or query value, else ``ValueError``.
+def db_int(value: object) -> int:
+    """A whole number an id column can hold, from a form or query value, else
+    ``ValueError``.
 
-    For ``request.form.get(name, type=int64)``: ASCII digits only ("²" and "٣" are
+    For ``request.form.get(name, type=db_int)``: ASCII digits only ("²" and "٣" are
     digits to :meth:`str.isdigit`, not to us).
     """
     text = str(value).strip()
     sign = -1 if text.startswith("-") else 1
     digits = text.removeprefix("-")
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 10:
         raise ValueError(value)
     number = sign * int(digits)
-    if not -INT64_MAX <= number <= INT64_MAX:
+    if not -DB_INT_MAX <= number <= DB_INT_MAX:
         raise ValueError(value)
     return number
 
@@ -205,7 +208,7 @@ def _transport_headers(response):
 
 def init_app(app: Flask) -> None:
     """Install the converters (before any blueprint adds its routes) and the checks."""
-    app.url_map.converters["int"] = Int64Converter
+    app.url_map.converters["int"] = DbIntConverter
     app.config.setdefault("MAX_BODY_FORM", 256 * 1024)
     app.config.setdefault("MAX_BODY_UPLOAD", 8 * 1024 * 1024)
     app.config.setdefault("MAX_FORM_MEMORY_SIZE", 500_000)

@@ -23,7 +23,7 @@ from ..auth.services import can
 from ..events.models import Event
 from ..extensions import csrf, db, limiter
 from ..limits import FORGED_SCANS_PER_DEVICE
-from ..security import INT64_MAX
+from ..security import DB_INT_MAX
 from . import services
 from .models import Attendance, Gate
 from .openapi import OPENAPI
@@ -150,7 +150,7 @@ def manual_checkin(event_id: int):
     data = request.get_json(silent=True)
     attendee_id = data.get("attendee_id") if isinstance(data, dict) else None
     if not isinstance(attendee_id, int) or isinstance(attendee_id, bool) \
-            or not 0 < attendee_id <= INT64_MAX:
+            or not 0 < attendee_id <= DB_INT_MAX:
         _error(422, "invalid", _("Send the “attendee_id” of the person."), field="attendee_id")
     _check_optional_strings(data, nonce=64, gate=64)
     person = find_attendee(event, attendee_id)

@@ -29,8 +29,8 @@ _RESULT = {
 _ERROR = {"type": "object", "properties": {"error": {"type": "string"},
                                            "message": {"type": "string"}}}
 
-_INT64 = {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
-_EVENT = {"name": "event_id", "in": "path", "required": True, "schema": _INT64}
+_ID = {"type": "integer", "format": "int32", "minimum": 1, "maximum": 2**31 - 1}
+_EVENT = {"name": "event_id", "in": "path", "required": True, "schema": _ID}
 
 _ERRORS = {
     "401": {"description": "No device token or session",
@@ -78,7 +78,7 @@ OPENAPI = {
             "parameters": [_EVENT],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["attendee_id"],
-                "properties": {"attendee_id": _INT64,
+                "properties": {"attendee_id": _ID,
                                "nonce": {"type": "string", "maxLength": 64},
                                "gate": {"type": "string", "maxLength": 64}}}}}},
             "responses": {"200": {"description": "The answer",

@@ -13,7 +13,7 @@ from flask_socketio import join_room
 from ..auth.services import can
 from ..broadcast import device_room, event_room, user_room
 from ..extensions import db, socketio
-from ..security import int64
+from ..security import db_int
 from .services import device_for
 
 
@@ -23,7 +23,7 @@ def _event(event_id):
     if isinstance(event_id, bool):
         return None
     try:
-        return db.session.get(Event, int64(event_id))
+        return db.session.get(Event, db_int(event_id))
     except (TypeError, ValueError):
         return None
 

@@ -32,7 +32,7 @@ from ..extensions import db, limiter, socketio
 from ..forms import apply_errors, options
 from ..i18n import fold
 from ..limits import limit_guesses
-from ..security import allow_upload, int64
+from ..security import allow_upload, db_int
 from ..types import new_token
 from ..units.forms import unit_choices
 from ..units.models import Unit
@@ -191,16 +191,16 @@ def reissue(event: Event, attendee_id: int):
 
 def _optional_id(value: object) -> int | None:
     try:
-        return int64(value) if value else None
+        return db_int(value) if value else None
     except ValueError:
         return None
 
 
 def _selection(event: Event) -> list:
     return services.select_attendees(
-        event, unit_id=request.args.get("unit", type=int64),
+        event, unit_id=request.args.get("unit", type=db_int),
         category=request.args.get("category") or None,
-        attendee_id=request.args.get("attendee", type=int64))
+        attendee_id=request.args.get("attendee", type=db_int))
 
 
 def _pdf(data: bytes, filename: str):

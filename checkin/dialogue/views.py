@@ -29,7 +29,7 @@ from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, limiter
 from ..limits import limit_guesses
-from ..security import int64
+from ..security import db_int
 from ..units.models import NominationLink
 from . import services
 from .forms import SettingsForm
@@ -86,7 +86,7 @@ def _delegate(token: str):
 def _id(value: object) -> int | None:
     """An id from a form, a query or JSON, or None (not a number, or beyond 64 bits)."""
     try:
-        return int64(value) if not isinstance(value, bool) else None
+        return db_int(value) if not isinstance(value, bool) else None
     except ValueError:
         return None
 
@@ -157,7 +157,7 @@ def ask(token: str):
     try:
         question = services.ask(person.event, person, text=request.form.get("text", ""),
                                 kind=request.form.get("kind", "question"),
-                                topic_id=request.form.get("topic_id", type=int64),
+                                topic_id=request.form.get("topic_id", type=db_int),
                                 show_name=request.form.get("show_name") in ("1", "on", "y"),
                                 nonce=request.form.get("nonce") or None)
     except DomainError as exc:
@@ -238,7 +238,7 @@ def console_json(event: Event):
 def act(event: Event, question_id: int, action: str):
     back = url_for("dialogue.console", event_id=event.id)
     form = request.form
-    version = form.get("version", type=int64)
+    version = form.get("version", type=db_int)
     try:
         question = services.find_question(event, question_id)
         if action == "approve":
@@ -251,8 +251,8 @@ def act(event: Event, question_id: int, action: str):
             services.mark_answered(question, version=version, note=form.get("note", ""))
         elif action == "edit":
             services.edit(question, version=version, text=form.get("text"),
-                          kind=form.get("kind") or None, topic_id=form.get("topic_id", type=int64),
-                          agency_id=form.get("agency_id", type=int64))
+                          kind=form.get("kind") or None, topic_id=form.get("topic_id", type=db_int),
+                          agency_id=form.get("agency_id", type=db_int))
         else:
             abort(404)
     except DomainError as exc:
@@ -295,11 +295,11 @@ def agenda(event: Event):
     try:
         services.set_agenda(
             event,
-            current_item_id=form.get("current_item_id", type=int64)
+            current_item_id=form.get("current_item_id", type=db_int)
             if "current_item_id" in form else None,
             questions_open=(form.get("questions_open") == "1")
             if "questions_open" in form else None,
-            questions_item_id=form.get("questions_item_id", type=int64)
+            questions_item_id=form.get("questions_item_id", type=db_int)
             if "questions_item_id" in form else "keep")
     except DomainError as exc:
         return _refuse(exc, url_for("dialogue.console", event_id=event.id))
@@ -396,14 +396,14 @@ def bulk(event: Event):
     try:
         if request.form.get("merge_into"):
             survivor = services.find_question(
-                event, request.form.get("merge_into", type=int64) or 0)
+                event, request.form.get("merge_into", type=db_int) or 0)
             services.merge(event, survivor, [services.find_question(event, i) for i in ids])
             flash(_("Merged into question #%(id)d.", id=survivor.id), "success")
         else:
             kind = request.form.get("kind") or None
             n = services.bulk_classify(event, ids, kind=kind if kind in KINDS else None,
-                                       topic_id=request.form.get("topic_id", type=int64),
-                                       agency_id=request.form.get("agency_id", type=int64))
+                                       topic_id=request.form.get("topic_id", type=db_int),
+                                       agency_id=request.form.get("agency_id", type=db_int))
             flash(_("%(n)d question(s) classified.", n=n), "success")
     except DomainError as exc:
         flash(str(exc.message), "error")
@@ -430,7 +430,7 @@ def unit_question(token: str):
     try:
         services.submit_unit_question(link, text=request.form.get("text", ""),
                                       kind=request.form.get("kind", "question"),
-                                      topic_id=request.form.get("topic_id", type=int64),
+                                      topic_id=request.form.get("topic_id", type=db_int),
                                       asker_name=request.form.get("asker_name", ""),
                                       nonce=request.form.get("nonce") or None)
     except DomainError as exc:

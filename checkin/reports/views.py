@@ -23,7 +23,7 @@ from ..auth.services import can
 from ..events.forms import ConfirmForm
 from ..events.models import Event, EventSeries
 from ..extensions import db
-from ..security import int64
+from ..security import db_int
 from . import charts, services
 from .exporters import Section, to_csv, to_pdf, to_xlsx
 
@@ -148,7 +148,7 @@ def excuse(event: Event, attendee_id: int):
 def dialogue(event: Event):
     from ..dialogue.services import agencies
 
-    agency_id = request.args.get("agency", type=int64)
+    agency_id = request.args.get("agency", type=db_int)
     report = services.dialogue_report(event, agency_id=agency_id)
     title = _("Compiled opinions, questions and proposals")
     exported = _export(event, title, dialogue_sections(report),

@@ -16,7 +16,7 @@ from ..events.models import Event
 from ..extensions import db, limiter
 from ..forms import apply_errors
 from ..limits import limit_guesses
-from ..security import allow_upload, int64
+from ..security import allow_upload, db_int
 from ..types import new_token
 from . import services
 from .forms import DeadlineForm, ImportForm, QuotaForm, QuotaRulesForm, UnitForm, unit_choices
@@ -227,7 +227,7 @@ def _event_link(event: Event, link_id: int) -> NominationLink:
 def create_links(event: Event):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    unit_id = request.form.get("unit_id", type=int64)
+    unit_id = request.form.get("unit_id", type=db_int)
     if unit_id:
         unit = db.session.get(Unit, unit_id) or abort(404)
         services.create_nomination_link(event, unit, by_user=current_user,
@@ -309,7 +309,7 @@ def page(token: str):
     link = _link_or_404(token)
     if link.revoked_at is not None:
         return render_template("units/link_revoked.html", link=link), 410
-    return _nomination_page(link, editing=request.args.get("edit", type=int64))
+    return _nomination_page(link, editing=request.args.get("edit", type=db_int))
 
 
 @nomination_bp.post("/n/<token>")
