@@ -10,7 +10,7 @@ export FLASK_APP := wsgi:app
 # PostgreSQL database the suite runs against a second time (created if missing).
 TEST_PG_URL ?= postgresql://postgres@127.0.0.1:5432/checkin_test
 
-.PHONY: run test test-sqlite test-postgres setup translations messages lint bench screenshots
+.PHONY: run run-venue test test-sqlite test-postgres setup translations messages lint bench screenshots
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,20 @@ run: setup
 	SOCKETIO_ASYNC_MODE=gevent exec $(BIN)/gunicorn -k gevent -w 1 --worker-connections 10000 \
 		-b $(HOST):$(PORT) \
 		wsgi:app
+
+# The meeting on the hall's Wi-Fi over HTTPS (gate cameras need a secure context): a
+# certificate made on first run for this laptop's LAN address; see docs/venue.md.
+VENUE_PORT ?= 5443
+run-venue: setup
+	export VENUE_HOST=$${VENUE_HOST:-$$(scripts/lan-address)}; \
+	scripts/venue-cert "$$VENUE_HOST" instance/venue && \
+	export PUBLIC_URL=https://$$VENUE_HOST:$(VENUE_PORT) SESSION_COOKIE_SECURE=1 && \
+	$(BIN)/checkin db upgrade && \
+	$(BIN)/checkin demo --if-empty && \
+	$(BIN)/checkin urls && \
+	SOCKETIO_ASYNC_MODE=gevent exec $(BIN)/gunicorn -k gevent -w 1 --worker-connections 10000 \
+		-b 0.0.0.0:$(VENUE_PORT) --certfile instance/venue/cert.pem \
+		--keyfile instance/venue/key.pem --access-logfile - wsgi:app
 
 test: setup
 	scripts/ensure-chromium

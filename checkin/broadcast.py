@@ -42,6 +42,11 @@ def own_questions_changed(attendee_id: int, mine: dict) -> None:
     socketio.emit("mine", mine, to=attendee_room(attendee_id))
 
 
+def stage_zoom(event, zoom: int) -> None:
+    """The chair enlarged or reduced the text on the dialogue screen (the screens keep it)."""
+    socketio.emit("stage", {"zoom": zoom}, to=event_room(event.id, "staff"))
+
+
 # --- access that ends ---------------------------------------------------------
 
 def user_room(user_id: int) -> str:

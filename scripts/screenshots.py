@@ -90,6 +90,7 @@ def main() -> None:
         for p in askers[1:5]:
             dialogue.vote(made[1], p)
         dialogue.request_floor(first, askers[2], topic="Nhà ở công nhân")
+        dialogue_token = invitations[askers[1].id].token
         gate = create_gate(first, name="Cổng 1")
         pairing = gate.pairing_token
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -124,17 +125,24 @@ def main() -> None:
         big.screenshot(path=str(OUT / "projector.png"))
         laptop.goto("/events/1/reports")
         laptop.screenshot(path=str(OUT / "report.png"))
-        laptop.set_viewport_size({"width": 1366, "height": 900})
+        laptop.set_viewport_size({"width": 1280, "height": 800})
         laptop.goto("/events/1/console")
         laptop.screenshot(path=str(OUT / "console.png"))
         big.goto("/events/1/stage")
         big.screenshot(path=str(OUT / "stage.png"))
-        gate_page = browser.new_page(viewport={"width": 400, "height": 760}, is_mobile=True,
+        big.goto("/events/1/hall-qr")
+        big.screenshot(path=str(OUT / "hall-qr.png"))
+        phone.goto(f"/i/{dialogue_token}")
+        phone.screenshot(path=str(OUT / "delegate-phone.png"), full_page=False)
+        gate_page = browser.new_page(viewport={"width": 360, "height": 740}, is_mobile=True,
                                      has_touch=True, base_url=base)
         gate_page.goto(f"/g/{pairing}")
         gate_page.fill("#scanner-input", scan_token)
         gate_page.press("#scanner-input", "Enter")
         gate_page.locator("#result").wait_for()
+        gate_page.screenshot(path=str(OUT / "gate-result.png"))
+        gate_page.locator("#result").click()
+        gate_page.wait_for_timeout(1000)  # the arrival counts
         gate_page.screenshot(path=str(OUT / "gate.png"))
         browser.close()
     server.shutdown()

@@ -3,6 +3,8 @@ projector, the hall's rotating QR for self check-in."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -19,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import broadcast
 from ..attendees import services as attendee_services
@@ -31,11 +33,12 @@ from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import csrf, db, limiter
 from ..limits import limit_guesses
+from ..types import utcnow
 from ..units.models import Unit
 from . import services
-from .api import GATE_COOKIE
+from .api import GATE_COOKIE, _gate_for
 from .forms import GateForm, SubstituteForm, WalkInForm
-from .models import Gate, GateDevice, Scan
+from .models import Attendance, Gate, GateDevice, Scan
 from .payloads import result_json
 
 bp = Blueprint("attendance", __name__)
@@ -63,7 +66,8 @@ def gates(event: Event):
             return redirect(url_for("attendance.gates", event_id=event.id) + f"#gate-{gate.id}")
     all_gates = db.session.scalars(select(Gate).where(Gate.event_id == event.id)
                                    .order_by(Gate.name)).all()
-    pairing = {g.id: Markup(qr_svg(_public("attendance.pair", token=g.pairing_token)))
+    pairing = {g.id: Markup(qr_svg(_public("attendance.pair", token=g.pairing_token),
+                                   title=_("Pairing QR code of %(gate)s", gate=g.name)))
                for g in all_gates}
     return render_template("attendance/gates.html", event=event, gates=all_gates, form=form,
                            pairing=pairing, confirm=ConfirmForm(), now=services.utcnow(),
@@ -100,8 +104,7 @@ def revoke_device(event: Event, device_id: int):
 def pair(token: str):
     """A tablet scanned a gate's pairing QR: sign it in as that gate."""
     try:
-        device, device_token = services.pair_device(
-            token, label=request.headers.get("User-Agent", ""))
+        device, device_token = services.pair_device(token, label=_device_name(token))
     except DomainError as exc:
         return render_template("error.html", message=exc.message, status=exc.status), 403
     response = make_response(redirect(url_for("attendance.gate_page")))
@@ -110,13 +113,42 @@ def pair(token: str):
     return response
 
 
-def _gate_context(event: Event, gate: Gate | None):
+def _device_name(pairing_token: str) -> str:
+    """A name the desk can tell apart: "Cổng 1 – máy tính bảng 2 (Android 10; SM-A105F)"."""
+    gate = db.session.scalar(select(Gate).where(Gate.pairing_token == pairing_token))
+    agent = request.headers.get("User-Agent", "")
+    if "iPad" in agent or "Tablet" in agent or ("Android" in agent and "Mobile" not in agent):
+        kind = _("tablet")
+    elif "Mobile" in agent or "iPhone" in agent:
+        kind = _("phone")
+    else:
+        kind = _("computer")
+    number = len(gate.devices) + 1 if gate is not None else 1
+    platform = agent[agent.find("(") + 1:agent.find(")")] if "(" in agent and ")" in agent else ""
+    name = f"{gate.name if gate else ''} – {kind} {number}"
+    return f"{name} ({platform})"[:255] if platform else name
+
+
+def _gate_context(event: Event, gate: Gate | None, device: GateDevice | None = None):
     from ..attendees.labels import CATEGORY_LABELS
 
     return render_template("attendance/gate.html", event=event, gate=gate,
+                           device_name=device.label.split(" (")[0] if device else "",
+                           counts=_gate_counts(event, gate), undo_minutes=UNDO_MINUTES,
                            csrf=generate_csrf(), walk_in=WalkInForm(),
                            substitute=SubstituteForm(),
                            categories={k: str(v) for k, v in CATEGORY_LABELS.items()})
+
+
+#: How long after a check-in the gate itself may undo it (later: the organizer's board).
+UNDO_MINUTES = 5
+
+
+def _gate_counts(event: Event, gate: Gate | None) -> dict:
+    board = services.attendance_board(event)
+    here = db.session.scalar(select(func.count()).select_from(Attendance).where(
+        Attendance.event_id == event.id, Attendance.gate_id == gate.id)) if gate else None
+    return {"present": board.present, "expected": board.expected, "gate": here}
 
 
 @bp.get("/gate")
@@ -125,7 +157,7 @@ def gate_page():
     device = services.device_for(request.cookies.get(GATE_COOKIE))
     if device is None:
         return render_template("attendance/gate_unpaired.html"), 401
-    return _gate_context(db.session.get(Event, device.gate.event_id), device.gate)
+    return _gate_context(db.session.get(Event, device.gate.event_id), device.gate, device)
 
 
 @bp.get("/events/<int:event_id>/gate")
@@ -153,13 +185,54 @@ def _at_desk(event_id: int, form_class, admit):
     if not form.validate():
         return {"error": "invalid", "message": _("Check the form."), "errors": form.errors}, 422
     try:
-        result = admit(event, form, nonce=form.nonce.data or None, gate=g.gate,
+        result = admit(event, form, nonce=form.nonce.data or None,
+                       gate=_gate_for(event, request.form.get("gate")),
                        by_user=current_user if current_user.is_authenticated else None)
     except DomainError as exc:
         return exc.to_dict(), exc.status
     if result.code == "checked_in":
         services.announce(event, result)
     return result_json(result)
+
+
+@bp.get("/events/<int:event_id>/gate/counts")
+def gate_counts(event_id: int):
+    """Arrivals for the gate page: the whole meeting and this gate."""
+    event = _desk_event(event_id)
+    return _gate_counts(event, _gate_for(event, request.args.get("gate")))
+
+
+@bp.post("/events/<int:event_id>/gate/undo")
+@csrf.exempt  # authorize() checks the CSRF header, or the device's bearer token
+def gate_undo(event_id: int):
+    """Undo a check-in made by mistake at this gate, within a few minutes; the undo is
+    recorded with the gate (and the staff member, if signed in)."""
+    event = _desk_event(event_id)
+    gate = _gate_for(event, request.form.get("gate"))
+    try:
+        person = attendee_services.find_attendee(event, request.form.get("attendee_id",
+                                                                          type=int))
+    except DomainError as exc:
+        return exc.to_dict(), exc.status
+    attendance = services.attendance_of(person)
+    if attendance is None or (gate is not None and attendance.gate_id != gate.id) or \
+            attendance.checked_in_at < utcnow() - timedelta(minutes=UNDO_MINUTES):
+        return {"error": "too_late", "message": _(
+            "Only a check-in made at this gate in the last %(n)d minutes can be undone here. "
+            "Ask the organizer to undo it on the attendance board.", n=UNDO_MINUTES)}, 409
+    where = gate.name if gate else _("gate page")
+    if g.device is not None:
+        where = g.device.label.split(" (")[0] or where
+    try:
+        services.undo_check_in(event, person,
+                               by_user=current_user if current_user.is_authenticated else None,
+                               reason=_("Undone at the gate: %(where)s", where=where))
+    except DomainError as exc:
+        return exc.to_dict(), exc.status
+    services.announce(event, services.CheckinResult("undone", person))
+    return {"ok": True, "result": "undone", "attendee": {"id": person.id,
+                                                         "full_name": person.full_name},
+            "counts": _gate_counts(event, gate)}
 
 
 @bp.post("/events/<int:event_id>/walk-in")
@@ -219,7 +292,8 @@ def projector(event: Event):
     return render_template("attendance/projector.html", event=event,
                            board=services.attendance_board(event),
                            join_qr=Markup(qr_svg(_public("attendance.hall", event_id=event.id,
-                                                         code=services.hall_code(event)))))
+                                                         code=services.hall_code(event)),
+                                                 title=_("QR code for self check-in"))))
 
 
 # --- self check-in with the hall's rotating QR -----------------------------------
@@ -227,23 +301,11 @@ def projector(event: Event):
 @bp.get("/events/<int:event_id>/hall-qr")
 @event_access()
 def hall_qr(event: Event):
-    return render_template("attendance/hall_qr.html", event=event, qr=Markup(_hall_svg(event)),
+    url = _public("attendance.hall", event_id=event.id, code=services.hall_code(event))
+    return render_template("attendance/hall_qr.html", event=event, qr=Markup(qr_svg(url, title=_(
+                               "QR code for self check-in: scan it with your invitation open"))),
                            opens_closes=services.checkin_window(event),
                            seconds=services.HALL_CODE_SECONDS)
-
-
-@bp.get("/events/<int:event_id>/hall-qr.svg")
-@event_access()
-def hall_qr_svg(event: Event):
-    """The current code alone: the hall screen swaps it in without reloading."""
-    response = make_response(_hall_svg(event))
-    response.mimetype = "image/svg+xml"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _hall_svg(event: Event) -> str:
-    return qr_svg(_public("attendance.hall", event_id=event.id, code=services.hall_code(event)))
 
 
 def _self_result(event: Event, message: str, status: int = 200, result=None):

@@ -214,17 +214,38 @@ def _console_config(event: Event) -> dict:
             "reorder": url_for("dialogue.reorder", event_id=event.id),
             "floor": url_for("dialogue.floor_action", event_id=event.id, request_id=0,
                              status="x"),
-            "agenda": url_for("dialogue.agenda", event_id=event.id)}
+            "agenda": url_for("dialogue.agenda", event_id=event.id),
+            "parts": url_for("dialogue.console_parts", event_id=event.id),
+            "zoom": url_for("dialogue.stage_zoom", event_id=event.id),
+            "stale": str(_("This question changed meanwhile.")),
+            "failed": str(_("Not saved: no connection. Try again."))}
 
 
 @bp.get("/events/<int:event_id>/console")
 @event_access("moderator")
 def console(event: Event):
-    return render_template("dialogue/console.html", event=event,
-                           data=services.console_state(event),
-                           config=_console_config(event), topics=services.topics(event),
-                           agencies=services.agencies(event), confirm=ConfirmForm(),
-                           kinds=services.KIND_LABELS, statuses=services.STATUS_LABELS)
+    return render_template("dialogue/console.html", data=services.console_state(event),
+                           **_console_context(event))
+
+
+def _console_context(event: Event) -> dict:
+    return {"event": event, "config": _console_config(event), "topics": services.topics(event),
+            "agencies": services.agencies(event), "confirm": ConfirmForm(),
+            "kinds": services.KIND_LABELS, "statuses": services.STATUS_LABELS}
+
+
+@bp.get("/events/<int:event_id>/console/parts")
+@event_access("moderator")
+def console_parts(event: Event):
+    """The console's changed parts, rendered as on the page: the cards asked for
+    (``q=1,2``), the floor queue (``floor=1``), the agenda bar (``bar=1``). The console
+    patches these in place instead of reloading itself."""
+    data = services.console_state(event)
+    wanted = {int(i) for i in request.args.get("q", "").split(",") if i.isdigit()}
+    cards = [q for q in data["questions"] if q["id"] in wanted]
+    return render_template("dialogue/console_parts.html", data=data, cards=cards,
+                           floor=data["floor"] if request.args.get("floor") else None,
+                           bar=bool(request.args.get("bar")), **_console_context(event))
 
 
 @bp.get("/events/<int:event_id>/console.json")
@@ -312,8 +333,52 @@ def agenda(event: Event):
 @bp.get("/events/<int:event_id>/stage")
 @event_access("moderator", "gate")
 def stage(event: Event):
+    from markupsafe import Markup
+
+    from ..attendees.qr import qr_svg
+    from ..events.services import MODE_LABELS
+
+    join = current_app.config["PUBLIC_URL"] + url_for("dialogue.hall_join", event_id=event.id)
     return render_template("dialogue/stage.html", event=event,
-                           state=services.public_state(event), kinds=services.KIND_LABELS)
+                           state=services.public_state(event), kinds=services.KIND_LABELS,
+                           join_qr=Markup(qr_svg(join, title=_(
+                               "QR code: ask from your phone"))),
+                           state_url=url_for("dialogue.stage_json", event_id=event.id),
+                           modes={k: str(v) for k, v in MODE_LABELS.items()})
+
+
+@bp.post("/events/<int:event_id>/stage/zoom")
+@event_access("moderator")
+def stage_zoom(event: Event):
+    """The console's zoom for the dialogue screen's text, in percent (60–200)."""
+    zoom = max(60, min(200, request.form.get("zoom", 100, type=int)))
+    broadcast.stage_zoom(event, zoom)
+    return _answer({"ok": True, "zoom": zoom}, url_for("dialogue.console", event_id=event.id))
+
+
+@bp.get("/events/<int:event_id>/stage.json")
+@event_access("moderator", "gate")
+def stage_json(event: Event):
+    return jsonify(services.public_state(event))
+
+
+@bp.get("/d/<int:event_id>")
+@limiter.limit("60 per minute")
+def hall_join(event_id: int):
+    """The dialogue screen's "ask from your phone" QR: a phone that has opened its
+    invitation goes straight to the dialogue on it; any other is told where to find it."""
+    from ..attendees.invitations import INVITATION_COOKIE
+
+    event = db.session.get(Event, event_id) or abort(404)
+    token = request.cookies.get(INVITATION_COOKIE)
+    if token:
+        try:
+            invitation = find_invitation(token)
+        except (DomainError, InvitationReplaced):
+            invitation = None
+        if invitation is not None and invitation.attendee.event_id == event.id:
+            return redirect(url_for("invitation.page", token=token) + "#dialogue")
+    return render_template("dialogue/join.html", event=event)
 
 
 # --- before the meeting: units' questions, lists, classification ---------------------------

@@ -37,13 +37,19 @@ def arrival_columns(report) -> tuple[list[str], list[str], list[list[int]]]:
     return labels, gates, [report.arrivals[g] for g in gates]
 
 
-def rate_svg(report, *, width: int = 720) -> str:
+def _title(title: str) -> str:
+    """The chart's text alternative (its name, and the figures in words)."""
+    return f"<title>{escape(title)}</title>" if title else ""
+
+
+def rate_svg(report, *, width: int = 720, title: str = "") -> str:
     bars = rate_bars(report)
     row, label_w, text_w = 26, 260, 110
     height = max(row * len(bars) + 10, 40)
     plot = width - label_w - text_w
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'role="img" class="chart" font-family="sans-serif" font-size="13">']
+             f'role="img" class="chart" font-family="sans-serif" font-size="13">'
+             + _title("; ".join([title] + [f"{b.label}: {b.text}" for b in bars]))]
     for i, bar in enumerate(bars):
         y = 5 + i * row
         parts.append(f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end">'
@@ -57,7 +63,7 @@ def rate_svg(report, *, width: int = 720) -> str:
     return "".join(parts)
 
 
-def arrivals_svg(report, *, width: int = 720, height: int = 240) -> str:
+def arrivals_svg(report, *, width: int = 720, height: int = 240, title: str = "") -> str:
     labels, gates, counts = arrival_columns(report)
     if not labels:
         return ""
@@ -67,7 +73,9 @@ def arrivals_svg(report, *, width: int = 720, height: int = 240) -> str:
     plot_w, plot_h = width - left - 10, height - bottom - legend - 10
     step = plot_w / len(labels)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'role="img" class="chart" font-family="sans-serif" font-size="11">',
+             f'role="img" class="chart" font-family="sans-serif" font-size="11">'
+             + _title("; ".join([title] + [f"{label}: {total}" for label, total
+                                           in zip(labels, totals, strict=True) if total])),
              f'<text x="4" y="{legend + 10}">{top}</text>',
              f'<line x1="{left}" y1="{legend + plot_h + 10}" x2="{width - 10}" '
              f'y2="{legend + plot_h + 10}" stroke="#999"/>']

@@ -126,8 +126,10 @@ def attendance(event: Event):
     if exported is not None:
         return exported
     return render_template("reports/attendance.html", event=event, report=report,
-                           rate_svg=Markup(charts.rate_svg(report)),
-                           arrivals_svg=Markup(charts.arrivals_svg(report)),
+                           rate_svg=Markup(charts.rate_svg(
+                               report, title=_("Attendance by unit"))),
+                           arrivals_svg=Markup(charts.arrivals_svg(
+                               report, title=_("Arrivals over time (per 5 minutes, per gate)"))),
                            confirm=ConfirmForm(), status=STATUS_LABELS)
 
 

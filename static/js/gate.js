@@ -1,5 +1,6 @@
-// The gate page: camera scanning (jsQR), a keyboard-wedge scanner field, search by
-// name, and a queue in IndexedDB that keeps every scan until the server has it.
+// The gate page: camera scanning (jsQR), a keyboard-wedge scanner taken whatever has the
+// focus, search by name, arrival counts, undo of the last check-in, and a queue in
+// IndexedDB that keeps every scan until the server has it.
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("gate-config").textContent);
@@ -141,6 +142,7 @@
     beep(kind);
     clearTimeout(hideTimer);
     hideTimer = setTimeout(function () { box.hidden = true; focusScanner(); }, kind === "ok" ? 1800 : 3500);
+    focusScanner();
   }
   $("result").addEventListener("click", function () { $("result").hidden = true; focusScanner(); });
   function showServer(data) {
@@ -149,7 +151,50 @@
     var detail = who ? [who.position, who.unit, T.categories[who.category]].filter(Boolean).join(" · ") : "";
     if (data.result !== "checked_in") detail = data.message + (detail ? " — " + detail : "");
     show(kind, T[data.result] || data.result, who ? who.full_name : "", detail);
+    if (data.result === "checked_in" && who) remember(who);
+    refreshCounts();
   }
+
+  // ---- arrivals: the meeting and this gate -----------------------------------------
+  var countsTimer = null;
+  function setCounts(c) {
+    if (!c) return;
+    $("count-present").textContent = c.present;
+    $("count-expected").textContent = c.expected;
+    if ($("count-gate") && c.gate !== null && c.gate !== undefined) $("count-gate").textContent = c.gate;
+  }
+  function refreshCounts() {
+    clearTimeout(countsTimer);
+    countsTimer = setTimeout(function () {
+      fetch(cfg.counts + (cfg.gate ? "?gate=" + encodeURIComponent(cfg.gate) : ""), { credentials: "same-origin", cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : null; }).then(setCounts).catch(function () {});
+    }, 300);
+  }
+
+  // ---- undo the last check-in made here, for a few minutes ---------------------------
+  var lastPerson = null, lastTimer = null;
+  function remember(who) {
+    lastPerson = who;
+    $("last-name").textContent = who.full_name;
+    $("last").hidden = false;
+    clearTimeout(lastTimer);
+    lastTimer = setTimeout(function () { $("last").hidden = true; lastPerson = null; }, cfg.undoMinutes * 60000 - 5000);
+  }
+  $("undo-last").addEventListener("click", function () {
+    if (!lastPerson) return;
+    var who = lastPerson, body = new FormData();
+    body.append("attendee_id", who.id);
+    if (cfg.gate) body.append("gate", cfg.gate);
+    fetch(cfg.undo, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": cfg.csrf, "Accept": "application/json" }, body: body })
+      .then(function (r) { return r.json(); })
+      .then(function (d) {
+        if (d.ok) {
+          $("last").hidden = true; lastPerson = null;
+          show("warn", T.undone, who.full_name, "");
+          setCounts(d.counts);
+        } else show("bad", T.undo_failed, who.full_name, d.message || "");
+      }, function () { setOnline(false); focusScanner(); });
+  });
 
   // ---- a scan --------------------------------------------------------------------
   var recent = {};
@@ -185,13 +230,42 @@
 
   // ---- keyboard-wedge scanners and pasted links --------------------------------
   var input = $("scanner-input");
-  function focusScanner() {
-    var active = document.activeElement;
-    if (!active || active === document.body || active === input) input.focus({ preventScroll: true });
-  }
+  // Focus goes back to the scanner field after every action, without opening the phone's
+  // on-screen keyboard (inputmode none); a tap on the field itself brings the keyboard.
+  function focusScanner() { input.focus({ preventScroll: true }); }
+  input.addEventListener("pointerdown", function () { input.setAttribute("inputmode", "text"); });
+  input.addEventListener("blur", function () { input.setAttribute("inputmode", "none"); });
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter") { e.preventDefault(); handle(input.value); input.value = ""; }
   });
+  // A scanner types fast: a run of keys a few milliseconds apart ending in Enter that looks
+  // like one of our invitation links is a scan, whatever has the focus (the search box, a
+  // button, a form). What it typed into a field is taken back out.
+  var LINK = /(^|\/i\/)[A-Za-z0-9_-]{16,64}\/?([?#].*)?$/;
+  var burst = null;
+  document.addEventListener("keydown", function (e) {
+    if (e.target === input || e.isComposing) return;
+    var now = performance.now();
+    if (e.key === "Enter") {
+      var b = burst; burst = null;
+      if (b && b.text.length >= 16 && now - b.last < 200 && b.slow <= 2 && LINK.test(b.text.trim())) {
+        e.preventDefault(); e.stopPropagation();
+        if (b.field) {
+          b.field.value = b.before;
+          b.field.dispatchEvent(new Event("input", { bubbles: true }));
+        }
+        handle(b.text);
+        focusScanner();
+      }
+      return;
+    }
+    if (e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (!burst || now - burst.last > 300) {
+      var t = e.target, field = /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) ? t : null;
+      burst = { text: "", last: now, slow: 0, field: field, before: field ? field.value : "" };
+    } else if (now - burst.last > 80) burst.slow += 1;
+    burst.text += e.key; burst.last = now;
+  }, true);
 
   // ---- the camera ------------------------------------------------------------------
   var video = $("camera"), canvas = $("frame"), ctx = canvas.getContext("2d", { willReadFrequently: true });
@@ -205,6 +279,7 @@
     navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: facing }, width: { ideal: 1280 } }, audio: false })
       .then(function (s) {
         stream = s; video.srcObject = s; video.play();
+        $("camera-box").classList.remove("idle");
         $("camera-note").textContent = "";
         $("start-camera").hidden = true;
         $("switch-camera").hidden = false;
@@ -226,7 +301,7 @@
     var code = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "attemptBoth" });
     if (code && code.data) handle(code.data);
   }
-  $("start-camera").addEventListener("click", startCamera);
+  $("start-camera").addEventListener("click", function () { startCamera(); focusScanner(); });
   $("switch-camera").addEventListener("click", function () {
     facing = facing === "environment" ? "user" : "environment"; startCamera();
   });
@@ -268,7 +343,7 @@
             var body = { attendee_id: a.id, nonce: newNonce() };
             if (cfg.gate) body.gate = cfg.gate;
             post(cfg.manual, body).then(function (d) { showServer(d); search($("search").value); },
-                                        function () { setOnline(false); });
+                                        function () { setOnline(false); focusScanner(); });
           });
           li.appendChild(btn);
           if (a.category === "delegate") {
@@ -288,6 +363,7 @@
   function postForm(form, url) {
     var body = new FormData(form);
     body.append("nonce", newNonce());
+    if (cfg.gate) body.append("gate", cfg.gate);
     return fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": cfg.csrf }, body: body })
       .then(function (r) { return r.json(); })
       .then(function (data) {
@@ -301,7 +377,11 @@
   // ---- the meeting's mode and announcements, live ---------------------------------------
   if (window.io) {
     var socket = window.io({ tryAllTransports: true });
-    socket.on("connect", function () { socket.emit("watch", { event: cfg.event }); });
+    socket.on("connect", function () { socket.emit("watch", { event: cfg.event }); refreshCounts(); });
+    socket.on("attendance", function (msg) {
+      if (msg && msg.board) { $("count-present").textContent = msg.board.present; $("count-expected").textContent = msg.board.expected; }
+      if ($("count-gate")) refreshCounts();
+    });
     socket.on("dialogue", function (s) {
       if (!s.live) return;
       $("moved-online").hidden = s.live.mode !== "online";

@@ -72,6 +72,11 @@
     if (s.answering) { text($("answering-text"), s.answering.text); text($("answering-who"), [s.answering.name, s.answering.unit].filter(Boolean).join(" · ")); }
     $("speaker").hidden = !s.speaker;
     if (s.speaker) text($("speaker-name"), s.speaker.name + " · " + s.speaker.unit);
+    var timer = $("speaker-time");
+    timer.dataset.started = s.speaker && s.speaker.started_at ? s.speaker.started_at : "";
+    timer.dataset.seconds = s.speaker ? s.speaker.seconds : 0;
+    timer.dataset.id = s.speaker ? s.speaker.id : "";
+    tick();
     var list = $("queue-list");
     list.replaceChildren();
     if (!s.queue.length) { var li = document.createElement("li"); li.className = "empty"; text(li, T.empty_queue); list.append(li); }
@@ -82,7 +87,8 @@
       var btn = document.createElement("button"); btn.type = "button";
       btn.className = "button small vote" + (voted[q.id] ? " voted" : "");
       btn.setAttribute("aria-pressed", voted[q.id] ? "true" : "false");
-      text(btn, "▲ " + q.votes);
+      btn.append(T.support + " · ");
+      var n = document.createElement("span"); n.className = "votes"; text(n, q.votes); btn.append(n);
       btn.addEventListener("click", function () { vote(q.id, !voted[q.id]); });
       li.append(span, " ", who, " ", btn);
       list.append(li);
@@ -112,11 +118,33 @@
       $("floor-ask").hidden = !!m.floor;
       $("floor-waiting").hidden = !m.floor;
       if (m.floor) text($("floor-status"), m.floor.status === "speaking" ? T.speaking : T.waiting);
+      myFloor = m.floor && m.floor.status === "speaking" ? m.floor.id : null;
+      tick();
       var room = $("room-link");
       if (room) { room.hidden = !(m.floor && m.floor.room); if (m.floor && m.floor.room) room.setAttribute("href", m.floor.room); }
     }
   }
   var snapshot = function () { return Promise.resolve(); };  // defined below
+
+  // The speaker's time: on the "now speaking" box for everyone, and for the speaker
+  // themselves next to their request.
+  var myFloor = cfg.my_floor || null;
+  function tick() {
+    var timer = $("speaker-time"), box = $("my-time-box");
+    var left = null;
+    if (timer.dataset.started) {
+      left = Math.round(parseInt(timer.dataset.seconds, 10) - (Date.now() - Date.parse(timer.dataset.started)) / 1000);
+      var over = left < 0, s = Math.min(Math.abs(left), 599);
+      text(timer, (over ? "+" : "") + Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2) + (over ? " " + T.over : ""));
+      timer.classList.toggle("over", over);
+    } else text(timer, "");
+    if (box) {
+      var mine = myFloor !== null && String(myFloor) === timer.dataset.id && left !== null;
+      box.hidden = !mine;
+      if (mine) text($("my-time"), timer.textContent);
+    }
+  }
+  setInterval(tick, 1000); tick();
 
   function send(form, extra) {
     var data = new FormData(form);

@@ -12,9 +12,11 @@ PUBLIC = {"site.index", "site.set_language", "site.health", "static", "auth.logi
           "nomination.page", "nomination.nominate", "nomination.update", "nomination.remove",
           "invitation.page", "invitation.own_qr", "attendance.pair", "attendance.hall",
           "api_v1.openapi", "dialogue.delegate_state", "dialogue.ask", "dialogue.vote",
-          "dialogue.floor", "dialogue.unit_question", "dialogue.join", "dialogue.seen"}
+          "dialogue.floor", "dialogue.unit_question", "dialogue.join", "dialogue.seen",
+          "dialogue.hall_join"}
 #: Pages for gate devices as well as staff: without either they answer 401.
-DEVICE_OR_STAFF = {"attendance.gate_page", "attendance.walk_in", "attendance.substitute"}
+DEVICE_OR_STAFF = {"attendance.gate_page", "attendance.walk_in", "attendance.substitute",
+                   "attendance.gate_counts", "attendance.gate_undo"}
 
 
 def test_create_admin_command_stores_a_real_password_hash(runner):

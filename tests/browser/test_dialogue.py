@@ -75,7 +75,8 @@ def test_ask_moderate_project_and_answer_live(browser, live_server, make_event, 
 
         expect(phone.locator("#mine-list")).to_contain_text("Sở Lao động trả lời: tăng từ 1/7.",
                                                            timeout=5000)
-        expect(screen.locator("#stage-question")).to_have_count(0, timeout=5000)
+        expect(screen.locator("#stage-question")).to_have_class("stage-question muted",
+                                                                timeout=5000)
         for page in (phone, chair, screen):
             assert page.locator("script:text('alert(2)')").count() == 0
             assert page.locator("img[src=x]").count() == 0
