@@ -34,15 +34,15 @@ messages: $(BIN)/.installed
 screenshots: setup
 	$(BIN)/python scripts/screenshots.py
 
+# The web server (gunicorn, one gevent worker) and the job worker (`checkin worker`),
+# started and stopped together by scripts/serve.
 run: setup
 	@# Links in QR codes and letters use PUBLIC_URL; set it to an address phones can reach.
 	export PUBLIC_URL=$${PUBLIC_URL:-http://127.0.0.1:$(PORT)}; \
 	$(BIN)/checkin db upgrade && \
 	$(BIN)/checkin demo --if-empty && \
 	$(BIN)/checkin urls && \
-	SOCKETIO_ASYNC_MODE=gevent exec $(BIN)/gunicorn -k gevent -w 1 --worker-connections 10000 \
-		-b $(HOST):$(PORT) \
-		wsgi:app
+	exec $(BIN)/python scripts/serve $(HOST) $(PORT)
 
 # The meeting on the hall's Wi-Fi over HTTPS (gate cameras need a secure context): a
 # certificate made on first run for this laptop's LAN address; see docs/venue.md.

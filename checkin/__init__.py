@@ -128,11 +128,16 @@ def _register_blueprints(app: Flask) -> None:
     from .dialogue import sockets as dialogue_sockets  # noqa: F401
     from .dialogue.views import bp as dialogue_bp
     from .events.views import bp as events_bp
+    from .jobs import sockets as jobs_sockets  # noqa: F401
+    from .jobs.views import bp as jobs_bp
+    from .plans.views import bp as plans_bp
+    from .plans.views import link_bp as plan_links_bp
     from .reports.views import bp as reports_bp
     from .site import bp as site_bp
     from .units.views import bp as units_bp
     from .units.views import nomination_bp
 
     for bp in (site_bp, auth_bp, events_bp, units_bp, nomination_bp, attendees_bp,
-               invitation_bp, attendance_bp, api_v1_bp, dialogue_bp, reports_bp, audit_bp):
+               invitation_bp, attendance_bp, api_v1_bp, dialogue_bp, reports_bp, audit_bp,
+               plans_bp, plan_links_bp, jobs_bp):
         app.register_blueprint(bp)

@@ -107,3 +107,17 @@ def client_manager(message_queue: str | None, channel: str):
     if message_queue and message_queue.startswith(("redis://", "rediss://")):
         return KickingRedisManager(message_queue, channel=channel)
     return None
+
+def staff_user_room(user_id: int) -> str:
+    """A staff member's own room: the progress and the end of the jobs they started."""
+    return f"user:{user_id}"
+
+
+def job_changed(job: dict) -> None:
+    """A background job moved (progress, done, failed): to the pages of who started it.
+
+    Sent by the worker itself when a message queue links it to the web processes, else
+    relayed by the web process from the database (see :mod:`checkin.jobs.sockets`).
+    """
+    if job.get("user_id"):
+        socketio.emit("job", job, to=staff_user_room(job["user_id"]))

@@ -27,6 +27,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(urls)
     app.cli.add_command(gate_token)
+    app.cli.add_command(remind)
+    app.cli.add_command(worker)
 
 
 @click.command("gate-token")
@@ -78,6 +80,22 @@ def demo(if_empty: bool) -> None:
     click.echo(summary)
 
 
+@click.command("remind")
+@click.option("--days", default=2, show_default=True,
+              help="Remind about open tasks due within this many days.")
+def remind(days: int) -> None:
+    """E-mail units about preparation tasks due soon (run it hourly from cron)."""
+    from datetime import timedelta
+
+    from .plans.services import send_task_reminders
+
+    result = send_task_reminders(within=timedelta(days=days))
+    click.echo(f"Reminders sent: {result.sent}; failed: {result.failed}; "
+               f"already sent: {result.already}; without an address: "
+               f"{len(result.no_address)}." + (f" Stopped: {result.stopped}" if result.stopped
+                                               else ""))
+
+
 @click.command("urls")
 def urls() -> None:
     """Print where to go after ``make run``."""
@@ -98,4 +116,37 @@ def urls() -> None:
                  if row.link is not None and row.remaining), None)
     if link is not None:
         click.echo(f"  A unit's nomination link (no sign-in): {base}/n/{link.token}")
+    from .plans.models import Programme
+
+    programme = db.session.scalars(select(Programme).order_by(Programme.id)).first()
+    if programme is not None:
+        click.echo(f"  Programme: {base}/programmes/{programme.id}   {programme.title}")
     click.echo("")
+
+
+@click.command("worker")
+@click.option("--threads", type=int, default=None,
+              help="Jobs run at once in this process (default: JOBS_WORKERS).")
+def worker(threads: int | None) -> None:
+    """Run background jobs (letters, badges, report files, imports, e-mail) until stopped.
+
+    Start one per core you can spare, on this machine or any other that reaches the
+    same database and JOBS_URL. Ctrl-C finishes the running jobs and stops; a second
+    Ctrl-C (or SIGTERM) stops at once, and the next worker to start marks the
+    interrupted jobs for retry.
+    """
+    import logging
+
+    from .jobs.queue import make_consumer
+    from .jobs.services import recover_jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s "
+                        "%(name)s: %(message)s")
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # one line per font subset
+    app = current_app._get_current_object()
+    found = recover_jobs()
+    queue = (app.config["JOBS_URL"] or "instance/jobs.db").split("@")[-1]  # no password
+    click.echo(f"checkin worker: queue {queue}; "
+               f"{found['interrupted']} interrupted job(s) marked for retry, "
+               f"{found['requeued']} waiting job(s) queued again.")
+    make_consumer(app, workers=threads).run()

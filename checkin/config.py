@@ -91,10 +91,39 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": env.get("MAIL_FROM", "checkin <no-reply@localhost>"),
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
-        #: Send in the request instead of a background task (tests, small events).
+        #: Preparation reminders sent in the request instead of a background task (tests).
         "MAIL_SEND_INLINE": env.get("MAIL_SEND_INLINE", "0") == "1",
+        #: Where handed-in files are kept (default: plan_files in the instance folder).
+        "PLAN_FILES_DIR": env.get("PLAN_FILES_DIR", ""),
+        #: Largest file a unit may hand in for a preparation task (PDF, DOCX, XLSX).
+        "PLAN_UPLOAD_MAX_BYTES": int(env.get("PLAN_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))),
         "DEMO_ADMIN_PASSWORD": env.get("DEMO_ADMIN_PASSWORD", "checkin-demo"),
         #: Level of the JSON log lines on standard error (DEBUG also logs static files,
         #: Socket.IO polls and health checks).
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        #: Where background jobs wait for a worker (see checkin/jobs): ``sqlite:///path``
+        #: (the default, None: instance/jobs.db, nothing to install) or
+        #: ``redis://…`` (workers on any machine). Defaults to Redis when MESSAGE_QUEUE is.
+        "JOBS_URL": env.get("JOBS_URL") or _jobs_url(env),
+        #: Name of the queue, so that several installations can share one Redis.
+        "JOBS_QUEUE": env.get("JOBS_QUEUE", "checkin-jobs"),
+        #: Folder of finished job files. Workers on other machines must share it with
+        #: the web servers (a network folder), or run on the same machine.
+        #: None: instance/jobs.
+        "JOBS_DIR": env.get("JOBS_DIR") or None,
+        #: Finished files (letters, reports) are kept this many hours, then deleted.
+        "JOBS_KEEP_HOURS": float(env.get("JOBS_KEEP_HOURS", "24")),
+        #: Threads per ``checkin worker`` process (PDF rendering holds the GIL; use
+        #: several worker processes for parallel work, not many threads).
+        "JOBS_WORKERS": int(env.get("JOBS_WORKERS", "2")),
+        #: A running job whose worker has not reported for this long is shown as
+        #: interrupted, with a retry button.
+        "JOBS_STALE_SECONDS": float(env.get("JOBS_STALE_SECONDS", "90")),
     }
+
+
+def _jobs_url(env: Mapping[str, str]) -> str | None:
+    queue = env.get("MESSAGE_QUEUE") or ""
+    if queue.startswith(("redis://", "rediss://", "unix://")):
+        return queue
+    return None  # instance/jobs.db, decided when the queue is first used

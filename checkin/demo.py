@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from .attendees.services import add_attendee, nominate, save_letter_head
 from .auth.services import assign_event_role, create_user
 from .events.services import add_agenda_item, add_contribution, create_event
+from .extensions import db
 from .i18n import fold, from_local, to_local
 from .types import utcnow
 from .units.services import (
@@ -231,11 +232,90 @@ def load_can_tho(organizer, names: _Names):
     return event
 
 
+IDEAS = [
+    ("idea", "Số hóa hồ sơ đoàn viên bằng mã QR", "Chuyển đổi số"),
+    ("idea", "Chatbot giải đáp thủ tục hành chính cho người dân", "Cải cách hành chính"),
+    ("initiative", "Phần mềm theo dõi công văn đến của Chi đoàn", "Chuyển đổi số"),
+    ("idea", "Ngày thứ Bảy văn minh công sở", "Văn hóa công sở"),
+    ("idea", "Tổ thanh niên tình nguyện hướng dẫn dịch vụ công trực tuyến",
+     "Cải cách hành chính"),
+    ("initiative", "Mẫu báo cáo nhanh hoạt động Đoàn trên bảng tính dùng chung",
+     "Công tác Đoàn, Hội"),
+    ("idea", "Góc sách điện tử cho cán bộ trẻ", "Giáo dục, đào tạo"),
+    ("idea", "Thu gom pin cũ tại cơ quan", "Môi trường"),
+    ("idea", "Tuyến đường thanh niên an toàn giao thông", "An toàn giao thông"),
+    ("initiative", "Quy trình tiếp nhận ý kiến đoàn viên qua mã QR", "Chuyển đổi số"),
+]
+
+
+def load_plans(organizer, event, names: _Names) -> None:
+    """Seed 004's preparation plan for the Cần Thơ forum (one task late, in red), and a
+    year's programme in the spirit of seed 003 for the same bloc, with invented ideas."""
+    from .plans import services as plans
+    from .units.models import Unit
+
+    hosts = db.session.query(Unit).filter(Unit.name.in_((
+        "Chi đoàn cơ sở Thành Đoàn Cần Thơ",
+        "Chi đoàn cơ sở Trung tâm Chất lượng, Chế biến và Phát triển thị trường vùng 6"))) \
+        .order_by(Unit.name).all()
+    host, cohost = (hosts[0], hosts[1]) if "Thành Đoàn" in hosts[0].name else (hosts[1],
+                                                                                 hosts[0])
+    tasks = plans.apply_template(event, plans.ensure_builtin_templates(), host_unit=host,
+                                 cohost_unit=cohost, office_user=organizer)
+    plans.set_task_status(tasks[0], "done")
+    plans.set_task_status(tasks[1], "in_progress")
+    late_unit = db.session.query(Unit).filter_by(name="Đoàn cơ sở Sở Y tế").one()
+    plans.add_task(event, title="Gửi danh sách đoàn viên tham dự và bài tham luận dự kiến",
+                   deliverable="list", owner_unit=late_unit,
+                   due_at=_at(to_local(utcnow()) - timedelta(days=2), 17),
+                   note="Đơn vị chưa gửi, Văn phòng đã nhắc qua nhóm Zalo.")
+    for unit, mailbox in ((host, "cd.thanhdoan"), (cohost, "cd.vung6"),
+                          (late_unit, "dcs.soyte")):
+        plans.set_unit_contact(unit, email=f"{mailbox}@example.vn", name=names())
+
+    bloc = event.host_unit.parent
+    year = to_local(utcnow()).year
+    programme = plans.create_programme(title=f"Chương trình công tác năm {year}", year=year,
+                                       created_by=organizer, scope=bloc)
+    this_quarter = (to_local(event.starts_at).month - 1) // 3 + 1
+    for q in range(1, 5):
+        plans.add_planned_meeting(
+            programme, title=f"Đối thoại giữa Thường trực Đảng ủy Khối với đoàn viên, "
+                             f"thanh niên quý {('I', 'II', 'III', 'IV')[q - 1]}",
+            kind="dialogue", period_kind="quarter", period=q,
+            event=event if q == this_quarter and to_local(event.starts_at).year == year
+            else None)
+    plans.add_planned_meeting(programme, title="Diễn đàn “Tuổi trẻ sáng tạo”", kind="forum",
+                              period_kind="month", period=9)
+    plans.set_target_rules(programme, [
+        {"metric": "ideas", "unit_kind": "grassroots", "min_members_exclusive": 0, "amount": 4},
+        {"metric": "ideas", "unit_kind": "grassroots", "min_members_exclusive": 50,
+         "amount": 6},
+        {"metric": "ideas", "unit_kind": "branch", "min_members_exclusive": 0, "amount": 2},
+        {"metric": "initiatives", "unit_kind": "grassroots", "min_members_exclusive": 0,
+         "amount": 1},
+        {"metric": "delegates", "unit_kind": "grassroots", "min_members_exclusive": 0,
+         "amount": 2},
+    ])
+    plans.apply_target_rules(programme)
+    links = plans.ensure_links(programme)
+    rng = random.Random(2021)
+    start = from_local(datetime(year, 1, 1))
+    span = max((utcnow() - start).total_seconds(), 3600)
+    for n, (kind, title, field) in enumerate(IDEAS * 2):
+        link = links[rng.randrange(len(links))]
+        plans.submit_idea(link, kind=kind, title=title if n < len(IDEAS) else f"{title} (mở rộng)",
+                          description="Ý tưởng do đoàn viên đề xuất qua hộp thư sáng kiến.",
+                          field=field, author_name=names(),
+                          at=start + timedelta(seconds=rng.uniform(0, span)))
+
+
 def load_demo(*, admin_password: str) -> str:
     """Create the demo accounts, units and both meetings; returns a summary."""
     admin, organizer, secretary, gate = _staff(admin_password)
     names = _Names(2021)
     events = [load_tay_ninh(organizer, names), load_can_tho(organizer, names)]
+    load_plans(organizer, events[1], names)
     for event in events:
         assign_event_role(event, secretary, "moderator")
         assign_event_role(event, gate, "gate")

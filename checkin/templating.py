@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     from .attendees.labels import CATEGORY_LABELS
     from .auth.forms import ACCOUNT_ROLE_LABELS, EVENT_ROLE_LABELS
     from .events.services import KIND_LABELS, MODE_LABELS
+    from .jobs.services import STATUS_LABELS as JOB_STATUS_LABELS
     from .units.services import KIND_LABELS as UNIT_KIND_LABELS
 
     app.jinja_env.filters.update(
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
         CATEGORIES=CATEGORY_LABELS,
         ROLE_LABELS=ACCOUNT_ROLE_LABELS,
         EVENT_ROLE_LABELS=EVENT_ROLE_LABELS,
+        JOB_STATUSES=JOB_STATUS_LABELS,
     )
 
     @app.before_request
@@ -62,7 +64,8 @@ def init_app(app: Flask) -> None:
                 "media-src 'self' blob: https:; worker-src 'self' blob:; "
                 "frame-src https://www.youtube-nocookie.com https://www.facebook.com; "
                 "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-        if request.path.startswith(("/n/", "/i/")):  # personal links: never leak or index
+        # Personal links: never leak or index.
+        if request.path.startswith(("/n/", "/i/", "/p/", "/calendar/")):
             response.headers["Referrer-Policy"] = "no-referrer"
             response.headers["X-Robots-Tag"] = "noindex, nofollow"
             response.headers["Cache-Control"] = "no-store"

@@ -106,7 +106,8 @@ def main() -> None:
         laptop.get_by_role("button", name="Đăng nhập").click()
         for name, url in (("events", "/events/"), ("event", "/events/1"),
                           ("quotas", "/events/2/quotas"), ("agenda", "/events/2/agenda"),
-                          ("units", "/units/")):
+                          ("units", "/units/"), ("plan", "/events/2/plan"),
+                          ("review", "/programmes/1/review?period=Y")):
             laptop.goto(url)
             laptop.screenshot(path=str(OUT / f"{name}.png"))
         phone = browser.new_page(viewport={"width": 360, "height": 740}, is_mobile=True,

@@ -35,7 +35,12 @@ def server_env(app, **overrides) -> dict[str, str]:
     """The environment of a server process that shares the test app's database."""
     env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
                SOCKETIO_ASYNC_MODE="gevent", SECRET_KEY=app.config["SECRET_KEY"],
-               PUBLIC_URL=app.config["PUBLIC_URL"])
+               PUBLIC_URL=app.config["PUBLIC_URL"],
+               # The job queue and files of the test app (its instance folder), so that
+               # jobs started on a server are run by the test's workers and vice versa.
+               JOBS_URL=app.config.get("JOBS_URL") or
+               f"sqlite:///{Path(app.instance_path) / 'jobs.db'}",
+               JOBS_DIR=app.config.get("JOBS_DIR") or str(Path(app.instance_path) / "jobs"))
     env.update({k: str(v) for k, v in overrides.items()})
     return env
 

@@ -110,11 +110,12 @@ class SendResult:
     stopped: str = ""
 
 
-def send_pending(event) -> SendResult:
+def send_pending(event, *, progress=None) -> SendResult:
     """Send the event's pending invitations, one committed result per person.
 
     A refused recipient fails alone and the batch goes on; a lost connection stops
-    the batch (the rest stay pending, to be resumed).
+    the batch (the rest stay pending, to be resumed). ``progress(done, total)`` hears
+    about each message, between commits.
     """
     result = SendResult()
     pending = db.session.scalars(select(EmailDelivery.id).where(
@@ -128,7 +129,9 @@ def send_pending(event) -> SendResult:
         result.stopped = _reason(exc)
         return result
     try:
-        for delivery_id in pending:
+        for done, delivery_id in enumerate(pending):
+            if progress is not None:
+                progress(done, len(pending))
             claimed = db.session.execute(
                 update(EmailDelivery).where(EmailDelivery.id == delivery_id,
                                             EmailDelivery.status == "pending")

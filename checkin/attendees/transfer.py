@@ -80,13 +80,14 @@ def _parse_category(value: object, has_unit: bool) -> str:
                             "viên or Đoàn Chủ tịch.", value=str(value)), code="unknown_category")
 
 
-def plan_import(event, filename: str, data: bytes) -> ImportPlan:
+def plan_import(event, filename: str, data: bytes, *, progress=None) -> ImportPlan:
     """Read and check a list without changing anything.
 
     Every row is checked: name required; phone and e-mail valid; the unit known (by
     code or name, diacritics optional); delegates within their unit's remaining seats;
     no person twice in the file. A person already on the event's list (same name and
-    phone) is a duplicate: reported and skipped.
+    phone) is a duplicate: reported and skipped. ``progress(done, total)`` hears about
+    the rows read.
     """
     rows = read_table(filename, data, PEOPLE_COLUMNS, required=("full_name",))
     plan = ImportPlan()
@@ -111,7 +112,9 @@ def plan_import(event, filename: str, data: bytes) -> ImportPlan:
         .group_by(Attendee.unit_id)).all())
     seen: dict[tuple, int] = {}
 
-    for row in rows:
+    for done, row in enumerate(rows):
+        if progress is not None:
+            progress(done, len(rows))
         v, item, bad = row.values, {}, False
         checks = (
             ("full_name", lambda x: required_text(_text(x), "full_name", max_length=120)),

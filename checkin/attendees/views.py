@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -28,15 +29,17 @@ from ..auth.access import event_access
 from ..errors import DomainError, NotFound, ValidationError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
-from ..extensions import db, limiter, socketio
+from ..extensions import db, limiter
 from ..forms import apply_errors, options
 from ..i18n import fold
+from ..jobs.responses import started, status_json
+from ..jobs.services import error_text, load_job, start_job
 from ..limits import limit_guesses
 from ..security import allow_upload, db_int
 from ..types import new_token
 from ..units.forms import unit_choices
 from ..units.models import Unit
-from . import invitations, letters, mailing, qr, services, transfer
+from . import invitations, jobs, letters, mailing, qr, services, transfer
 from .forms import (
     AttendeeForm,
     ConfirmImportForm,
@@ -46,6 +49,7 @@ from .forms import (
     SendForm,
 )
 from .invitations import INVITATION_COOKIE
+from .jobs import upload_path
 from .labels import CATEGORY_LABELS
 from .models import CATEGORIES
 
@@ -210,16 +214,42 @@ def _pdf(data: bytes, filename: str):
     return response
 
 
-@bp.get("/letters.pdf")
+@bp.get("/<int:attendee_id>/letter.pdf")
 @event_access()
-def letters_pdf(event: Event):
-    return _pdf(letters.render_letters(event, _selection(event)), "giay-moi.pdf")
+def letter_pdf(event: Event, attendee_id: int):
+    """One person's letter, made in the request (a few milliseconds)."""
+    person = services.find_attendee(event, attendee_id)
+    return _pdf(letters.render_letters(event, [person]), f"giay-moi-{person.id}.pdf")
 
 
-@bp.get("/badges.pdf")
+@bp.get("/<int:attendee_id>/badge.pdf")
 @event_access()
-def badges_pdf(event: Event):
-    return _pdf(letters.render_badges(event, _selection(event)), "the-dai-bieu.pdf")
+def badge_pdf(event: Event, attendee_id: int):
+    person = services.find_attendee(event, attendee_id)
+    return _pdf(letters.render_badges(event, [person]), f"the-dai-bieu-{person.id}.pdf")
+
+
+def _start_print(event: Event, kind: str):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    params = jobs.selection_params(request.form.get("unit", type=int),
+                                   request.form.get("category") or None,
+                                   request.form.get("attendee", type=int))
+    job = start_job(event, kind, params, by_user=current_user, locale=str(get_locale()))
+    return started(job)
+
+
+@bp.post("/letters")
+@event_access()
+def start_letters(event: Event):
+    """Letters for a selection (everyone, a unit, a category): a background job."""
+    return _start_print(event, "letters")
+
+
+@bp.post("/badges")
+@event_access()
+def start_badges(event: Event):
+    return _start_print(event, "badges")
 
 
 @bp.route("/letterhead", methods=["GET", "POST"])
@@ -244,46 +274,69 @@ def printing(event: Event):
 
     return render_template("attendees/print.html", event=event,
                            head=letters.letter_head(event),
+                           missing=letters.missing_in_letters(event), confirm=ConfirmForm(),
                            units=[r.unit for r in quota_table(event).rows])
 
 
 # --- import and export --------------------------------------------------------
 
-def _uploads() -> Path:
-    path = Path(current_app.instance_path) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _upload_path(event: Event, key: str) -> Path:
+def _upload_key(key: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9_-]{20,64}\.(csv|xlsx|txt)", key or ""):
         abort(400)
-    return _uploads() / f"{event.id}-{key}"
+    return key
+
+
+def _import_job(event: Event, job_id: int | None, kind: str):
+    if not job_id:
+        return None
+    job = load_job(job_id)
+    if job is None or job.event_id != event.id or job.kind != kind:
+        abort(404)
+    return job
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @event_access()
 @allow_upload
 def import_people(event: Event):
+    """Upload a list; a worker reads and checks it; the page shows the preview."""
     form = ImportPeopleForm()
-    plan, key, status = None, None, 200
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.read()
         suffix = Path(upload.filename or "").suffix.lower().lstrip(".")
-        try:
-            plan = transfer.plan_import(event, upload.filename, data)
-        except ValidationError as exc:
-            form.file.errors = [str(exc.message)]
-            status = 422
-        else:
-            key = f"{new_token()}.{suffix}"
-            _upload_path(event, key).write_bytes(data)
-            status = 200 if plan.ok else 422
-    elif request.method == "POST":
-        status = 422
+        if suffix not in ("csv", "xlsx", "txt"):
+            form.file.errors = [_("Unsupported file type: upload a .csv or .xlsx file.")]
+            return _import_page(event, form, None, 422)
+        key = f"{new_token()}.{suffix}"
+        upload_path(event.id, key).write_bytes(upload.read())
+        job = start_job(event, "import_check", {"upload": key}, by_user=current_user,
+                        locale=str(get_locale()))
+        if request.accept_mimetypes.best == "application/json":
+            return started(job)
+        return redirect(url_for("attendees.import_people", event_id=event.id, check=job.id),
+                        code=303)
+    if request.method == "POST":
+        return _import_page(event, form, None, 422)
+    return _import_page(event, form, _import_job(event, request.args.get("check", type=int),
+                                                 "import_check"))
+
+
+def _import_page(event: Event, form, job, status: int = 200):
+    plan = key = None
+    if job is not None and job.status == "done":
+        plan, key = job.result, job.params["upload"]
+        status = 200 if plan.get("ok") else 422
+        if not upload_path(event.id, key).exists():
+            plan, key = None, None
+            flash(_("The uploaded file has expired. Please upload it again."), "error")
+    import_errors = (job.result or {}).get("errors") if job is not None and \
+        job.status == "failed" else None
+    if job is not None and job.status == "failed" and not import_errors:
+        import_errors = [{"row": None, "field": None, "message": error_text(job)}]
     return render_template("attendees/import.html", event=event, form=form, plan=plan,
-                           key=key, confirm=ConfirmImportForm(upload=key)), status
+                           key=key, job=job, info=status_json(job) if job else None,
+                           confirm=ConfirmImportForm(upload=key),
+                           import_errors=import_errors), status
 
 
 @bp.post("/import/confirm")
@@ -292,20 +345,13 @@ def confirm_import(event: Event):
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
-    path = _upload_path(event, form.upload.data)
-    if not path.exists():
+    key = _upload_key(form.upload.data)
+    if not upload_path(event.id, key).exists():
         flash(_("The uploaded file has expired. Please upload it again."), "error")
         return redirect(url_for("attendees.import_people", event_id=event.id))
-    try:
-        plan = transfer.import_people(event, path.name, path.read_bytes(), by_user=current_user)
-    except ValidationError as exc:
-        return render_template("attendees/import.html", event=event, form=ImportPeopleForm(),
-                               plan=None, key=None, confirm=form,
-                               import_errors=exc.errors), 422
-    path.unlink(missing_ok=True)
-    flash(_("%(n)d person(s) imported; %(d)d already on the list were skipped.",
-            n=len(plan.add), d=len(plan.duplicates)), "success")
-    return redirect(url_for("attendees.index", event_id=event.id))
+    job = start_job(event, "import_apply", {"upload": key}, by_user=current_user,
+                    locale=str(get_locale()))
+    return started(job)
 
 
 @bp.get("/export.<any(xlsx, csv):fmt>")
@@ -338,7 +384,8 @@ def email(event: Event):
         flash(_("%(q)d invitation(s) queued for sending. Skipped: %(s)d already sent, "
                 "%(n)d without an e-mail address.", q=queued.queued, s=queued.already_sent,
                 n=queued.no_address), "success" if queued.queued else "info")
-        _start_sending(event)
+        if queued.queued:
+            return _start_sending(event)
         return redirect(url_for("attendees.email", event_id=event.id))
     report = mailing.delivery_report(event)
     counts = Counter(d.status for _p, d in report)
@@ -351,26 +398,13 @@ def email(event: Event):
 def resume_email(event: Event):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    _start_sending(event)
-    flash(_("Sending resumed."), "info")
-    return redirect(url_for("attendees.email", event_id=event.id))
+    return _start_sending(event)
 
 
-def _start_sending(event: Event) -> None:
-    """Send now (small events, tests) or in a background task that outlives the request."""
-    if current_app.config["MAIL_SEND_INLINE"]:
-        result = mailing.send_pending(event)
-        if result.stopped:
-            flash(_("Sending stopped: %(reason)s. The rest are still waiting; press "
-                    "“Resume” to continue.", reason=result.stopped), "error")
-        return
-    app = current_app._get_current_object()
-
-    def run(event_id: int) -> None:
-        with app.app_context():
-            mailing.send_pending(db.session.get(Event, event_id))
-
-    socketio.start_background_task(run, event.id)
+def _start_sending(event: Event):
+    """Send in a background job (one per event at a time: a second start joins it)."""
+    job = start_job(event, "email", {}, by_user=current_user, locale=str(get_locale()))
+    return started(job)
 
 
 # --- the delegate's own invitation page (no account: the token is the key) -----

@@ -26,4 +26,10 @@ ACTION_LABELS = {
     "role.revoke": _l("Took a role in the meeting away"),
     "device.revoke": _l("Revoked a gate device"),
     "link.revoke": _l("Revoked a unit's nomination link"),
+    "task.add": _l("Added a preparation task"),
+    "task.update": _l("Changed a preparation task"),
+    "task.delete": _l("Removed a preparation task"),
+    "task.handin": _l("Handed in a file for a task"),
+    "task.remind": _l("E-mailed a task reminder"),
+    "plan.template": _l("Added the tasks of a template"),
 }

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..transaction import transactional
 from ..validation import field_error, optional_text, parse_count, required_text
 from .models import EVENT_KINDS, EVENT_MODES, AgendaItem, Contribution, Event, EventSeries
+from .signals import event_copied
 
 KIND_LABELS = {
     "conference": _l("Conference"),
@@ -136,6 +137,7 @@ def copy_event(source: Event, *, created_by, title: str, starts_at: datetime,
     for quota in db.session.scalars(select(Quota).where(Quota.event_id == source.id)):
         db.session.add(Quota(event_id=new.id, unit_id=quota.unit_id, seats=quota.seats,
                              source=quota.source))
+    event_copied.send(source, new=new, shift=shift)  # e.g. the preparation plan follows
     if copy_people:
         for person in db.session.scalars(select(Attendee).where(
                 Attendee.event_id == source.id, Attendee.category != "delegate")):

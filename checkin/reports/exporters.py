@@ -120,7 +120,7 @@ def to_pdf(event, title: str, sections: list[Section]) -> bytes:
             pdf.add_page()
         pdf.set_x(left)
         pdf.set_font("Serif", "B", 12.5)
-        pdf.multi_cell(width, 6.5, section.title)
+        pdf.multi_cell(width, 6.5, section.title, new_x="LMARGIN", new_y="NEXT")
         if section.chart is not None:
             if pdf.get_y() > 200:
                 pdf.add_page()
@@ -137,6 +137,9 @@ def _table(pdf, section: Section, left: float, width: float) -> None:
     total = sum(weights)
     cols = [width * w / total for w in weights]
     pdf.set_font("Sans", "", 7.5)
+    # fpdf2 starts a left-aligned table at the current x: after a title or a chart that
+    # is wherever the last cell ended (the right margin), so put it on the margin.
+    pdf.set_x(left)
     with pdf.table(col_widths=cols, width=width, align="LEFT", line_height=4.2,
                    text_align="LEFT", headings_style=_heading_style()) as table:
         head = table.row()

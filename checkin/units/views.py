@@ -290,6 +290,7 @@ def _nomination_page(link: NominationLink, form: PersonForm | None = None, statu
     if edit_form is not None and editing in edit_forms:
         edit_forms[editing] = edit_form
     from ..dialogue import services as dialogue
+    from ..plans import services as plans
 
     state = dialogue.dialogue_state(event)
     return render_template(
@@ -299,7 +300,7 @@ def _nomination_page(link: NominationLink, form: PersonForm | None = None, statu
         kinds=dialogue.KIND_LABELS, topics=dialogue.topics(event), question_nonce=new_token(),
         seats=quota.quota.seats if quota else 0, form=form, edit_forms=edit_forms,
         closed=closed_reason, closes_at=services.link_closes_at(link), confirm=ConfirmForm(),
-        editing=editing), status
+        editing=editing, tasks=plans.unit_tasks(event, unit), now=plans.clock()), status
 
 
 @nomination_bp.get("/n/<token>")

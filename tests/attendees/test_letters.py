@@ -9,6 +9,7 @@ from checkin.attendees.letters import render_badges, render_letters
 from checkin.attendees.services import add_attendee, nominate, save_letter_head
 from tests.attendees.qrtools import decode_image, pdf_pages, pdf_text
 from tests.conftest import local
+from tests.jobs.fixtures import start_and_wait
 
 
 @pytest.fixture
@@ -38,11 +39,14 @@ def test_a_letter_in_the_unions_layout_with_a_qr_that_reads(event, quota_unit, h
     assert decode_image(page) == [invitation_url(active_invitation(person))]
 
 
-def test_letters_for_a_unit_one_page_each(as_organizer, event, quota_unit, heading):
+def test_letters_for_a_unit_one_page_each(as_organizer, event, quota_unit, heading, worker):
     people = [nominate(event, quota_unit, full_name=n) for n in
               ("Lê Văn Một", "Lê Văn Hai", "Lê Văn Ba")]
     add_attendee(event, category="guest", full_name="Khách Không Thuộc Đơn Vị")
-    response = as_organizer.get(f"/events/{event.id}/people/letters.pdf?unit={quota_unit.id}")
+    job = start_and_wait(as_organizer, f"/events/{event.id}/people/letters",
+                         {"unit": quota_unit.id})
+    assert job["status"] == "done" and (job["done"], job["total"]) == (3, 3)
+    response = as_organizer.get(job["download"])
     assert response.mimetype == "application/pdf"
     texts = pdf_text(response.data)
     assert len(texts) == 3
@@ -79,3 +83,32 @@ def test_letter_heading_form_requires_the_issuing_body(as_organizer, event):
     response = as_organizer.post(f"/events/{event.id}/people/letterhead",
                                  data={"issuing_body": "BCH Đoàn Khối", "place": "Trà Vinh"})
     assert response.status_code == 302
+
+
+def test_without_a_heading_the_host_unit_signs_and_nothing_prints_none(event, quota_unit,
+                                                                        make_unit):
+    from checkin.events.services import update_event
+
+    province = make_unit("Tỉnh đoàn Tây Ninh", kind="province")
+    host = make_unit("Huyện đoàn Dương Minh Châu", kind="district", parent=province)
+    update_event(event, title=event.title, starts_at=event.starts_at, kind=event.kind,
+                 host_unit=host)
+    person = nominate(event, quota_unit, full_name="Võ Thị Sáu")
+    (text,) = pdf_text(render_letters(event, [person]))
+    flat = " ".join(text.split())
+    assert "None" not in flat
+    for expected in ("TỈNH ĐOÀN TÂY NINH", "HUYỆN ĐOÀN DƯƠNG MINH CHÂU", "TM. BAN THƯỜNG VỤ",
+                     "BÍ THƯ"):
+        assert expected in flat, expected
+
+
+def test_the_print_page_says_what_the_letters_lack(as_organizer, event):
+    page = as_organizer.get(f"/events/{event.id}/people/print").get_data(as_text=True)
+    assert "Trước khi in giấy mời, cần điền:" in page
+    assert "cơ quan ban hành" in page and "họ tên người ký" in page
+    save_letter_head(event, superior_body="Thành đoàn Cần Thơ", issuing_body="BCH Đoàn Khối",
+                     number="12-GM/ĐTN", place="Cần Thơ", issued_on=None,
+                     signer_on_behalf="TM. BAN THƯỜNG VỤ", signer_title="BÍ THƯ",
+                     signer_name="Trần Văn Ký")
+    page = as_organizer.get(f"/events/{event.id}/people/print").get_data(as_text=True)
+    assert "Trước khi in giấy mời" not in page

@@ -15,6 +15,7 @@ from checkin.attendees.models import EmailDelivery
 from checkin.attendees.services import add_attendee, nominate
 from checkin.extensions import db
 from tests.attendees.qrtools import decode_png
+from tests.jobs.fixtures import start_and_wait, wait_for_job
 
 
 class Mailbox:
@@ -53,7 +54,6 @@ def smtp(app, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", controller.port)
     monkeypatch.setitem(app.config, "MAIL_FROM", "Ban Tổ chức <bantochuc@example.vn>")
-    monkeypatch.setitem(app.config, "MAIL_SEND_INLINE", True)
     yield mailbox
     controller.stop()
 
@@ -134,19 +134,21 @@ def test_a_batch_cut_short_resumes_without_sending_twice(app, smtp, event, peopl
     assert len(smtp.to("an@example.vn")) == 1 and len(smtp.to("khach@example.vn")) == 1
 
 
-def test_the_email_page_sends_and_reports(as_organizer, smtp, event, people):
+def test_the_email_page_sends_and_reports(as_organizer, smtp, event, people, worker):
     response = as_organizer.post(f"/events/{event.id}/people/email", data={"scope": "all"})
-    assert response.status_code == 302
+    assert response.status_code == 303  # to the sending job's page
+    job = wait_for_job(as_organizer, response.headers["Location"] + ".json")
+    assert job["status"] == "done" and job["next"].endswith("/people/email")
     page = as_organizer.get(f"/events/{event.id}/people/email").get_data(as_text=True)
     assert "Nguyễn Văn An" in page and "550" in page
     assert len(smtp.messages) == 2
 
 
-def test_sending_to_one_unit_only(as_organizer, smtp, event, people, make_unit):
+def test_sending_to_one_unit_only(as_organizer, smtp, event, people, make_unit, worker):
     from checkin.units.services import set_quota
 
     other = make_unit("Chi đoàn khác", kind="branch")
     set_quota(event, other, 1)
     nominate(event, other, full_name="Người Đơn Vị Khác", email="khac@example.vn")
-    as_organizer.post(f"/events/{event.id}/people/email", data={"unit_id": other.id})
+    start_and_wait(as_organizer, f"/events/{event.id}/people/email", {"unit_id": other.id})
     assert [m["To"] for m in smtp.messages] == ["khac@example.vn"]

@@ -14,6 +14,7 @@ from checkin.attendees.services import nominate
 from checkin.attendees.transfer import export_csv, export_xlsx, import_people, plan_import
 from checkin.errors import ValidationError
 from checkin.extensions import db
+from tests.jobs.fixtures import start_and_wait, wait_for_job
 
 GOOD = """Họ và tên,Chức vụ,Đơn vị,Thành phần,Cơ quan,Điện thoại,Email
 Nguyễn Văn An,Bí thư Chi đoàn,Chi đoàn Công ty May Tây Ninh,Đại biểu,,0912 345 678,an@example.vn
@@ -97,32 +98,47 @@ def test_xlsx_lists_are_read_too(event, quota_unit):
     assert db.session.query(Attendee).one().phone == "0912345679"  # Excel dropped the 0
 
 
-def test_import_pages_preview_then_confirm(as_organizer, event, quota_unit):
-    response = as_organizer.post(f"/events/{event.id}/people/import",
-                                 data={"file": (io.BytesIO(GOOD.encode()), "ds.csv")},
-                                 content_type="multipart/form-data")
+def _upload(client, event, data: bytes):
+    """Upload a list; the worker checks it; the page the check leads to."""
+    response = client.post(f"/events/{event.id}/people/import",
+                           data={"file": (io.BytesIO(data), "ds.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    page = response.headers["Location"]
+    job_id = page.split("check=")[1]
+    job = wait_for_job(client, f"/events/{event.id}/jobs/{job_id}.json")
+    assert job["status"] in ("done", "failed")
+    return client.get(page)
+
+
+def test_import_pages_preview_then_confirm(as_organizer, event, quota_unit, worker):
+    response = _upload(as_organizer, event, GOOD.encode())
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Nguyễn Văn An" in html and people(event) == []
     key = html.split('name="upload" type="hidden" value="')[1].split('"')[0]
-    response = as_organizer.post(f"/events/{event.id}/people/import/confirm",
-                                 data={"upload": key})
-    assert response.status_code == 302
+    job = start_and_wait(as_organizer, f"/events/{event.id}/people/import/confirm",
+                         {"upload": key})
+    assert job["status"] == "done" and job["next"] == f"/events/{event.id}/people/"
     assert len(people(event)) == 4
     # The same upload cannot be imported twice.
     response = as_organizer.post(f"/events/{event.id}/people/import/confirm",
                                  data={"upload": key})
-    assert len(people(event)) == 4
+    assert response.status_code == 302 and len(people(event)) == 4
 
 
-def test_import_page_shows_the_row_report(as_organizer, event):
+def test_import_page_shows_the_row_report(as_organizer, event, worker):
     bad = "Họ và tên,Điện thoại\nNguyễn Văn An,12\n".encode()
-    response = as_organizer.post(f"/events/{event.id}/people/import",
-                                 data={"file": (io.BytesIO(bad), "ds.csv")},
-                                 content_type="multipart/form-data")
+    response = _upload(as_organizer, event, bad)
     assert response.status_code == 422
     assert "<td>2</td>" in response.get_data(as_text=True)
     assert 'name="upload"' not in response.get_data(as_text=True).split("errors")[-1]
+
+
+def test_an_unreadable_file_is_reported_on_the_page(as_organizer, event, worker):
+    response = _upload(as_organizer, event, b"")
+    assert response.status_code == 200 and "Tệp không có dữ liệu." in response.get_data(
+        as_text=True)
 
 
 def test_confirm_refuses_a_forged_upload_key(as_organizer, event):

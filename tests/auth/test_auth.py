@@ -13,7 +13,11 @@ PUBLIC = {"site.index", "site.set_language", "site.health", "static", "auth.logi
           "invitation.page", "invitation.own_qr", "attendance.pair", "attendance.hall",
           "api_v1.openapi", "dialogue.delegate_state", "dialogue.ask", "dialogue.vote",
           "dialogue.floor", "dialogue.unit_question", "dialogue.join", "dialogue.seen",
-          "dialogue.hall_join"}
+          "dialogue.hall_join",
+          # The units' and delegates' links (the token is the key) and calendar feeds.
+          "plan_links.unit_upload", "plan_links.unit_file", "plan_links.unit_calendar",
+          "plan_links.invitation_calendar", "plan_links.staff_calendar", "plan_links.page",
+          "plan_links.submit_idea", "plan_links.programme_calendar"}
 #: Pages for gate devices as well as staff: without either they answer 401.
 DEVICE_OR_STAFF = {"attendance.gate_page", "attendance.walk_in", "attendance.substitute",
                    "attendance.gate_counts", "attendance.gate_undo"}

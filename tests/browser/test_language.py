@@ -23,4 +23,4 @@ def test_switching_language_on_the_login_page_and_after_signing_in(laptop, organ
     laptop.get_by_role("link", name="Tiếng Việt").click()
     assert laptop.locator("html").get_attribute("lang") == "vi"
     assert "13 giờ 30, thứ Sáu 20/9/2030" in laptop.locator(".when").first.inner_text()
-    assert laptop.get_by_role("link", name="Chương trình").count() == 1
+    assert laptop.get_by_role("link", name="Chương trình", exact=True).count() == 1

@@ -30,6 +30,7 @@ from checkin.reports.services import attendance_report, dialogue_report, set_exc
 from checkin.types import utcnow
 from checkin.units.services import set_quota
 from tests.attendees.qrtools import pdf_text
+from tests.jobs.fixtures import job_file
 
 
 @pytest.fixture
@@ -137,32 +138,73 @@ def test_the_compiled_dialogue_groups_by_topic_and_agency(dialogue):
     assert report.by_topic["Việc làm"][0].answer.startswith("Sở Nội vụ")
 
 
-def test_exports_xlsx_csv_and_pdf(as_organizer, dialogue):
+def test_exports_xlsx_csv_and_pdf(as_organizer, dialogue, worker):
     base = f"/events/{dialogue.id}/reports"
-    book = load_workbook(io.BytesIO(as_organizer.get(f"{base}?format=xlsx").data))
+    book = load_workbook(io.BytesIO(job_file(as_organizer, f"{base}/export",
+                                             {"format": "xlsx"})))
     sheet = book.worksheets[0]
     assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert ["Huyện đoàn Dương Minh Châu", 4, 4, 2, 1, 3, "75%", 1, 0, 0] in values
     csv_data = as_organizer.get(f"{base}?format=csv").data
     assert csv_data.startswith(b"\xef\xbb\xbf") and "Thị đoàn Hòa Thành".encode() in csv_data
-    pdf = as_organizer.get(f"{base}?format=pdf")
-    assert pdf.mimetype == "application/pdf"
-    text = " ".join(" ".join(t.split()) for t in pdf_text(pdf.data))
+    pdf = job_file(as_organizer, f"{base}/export", {"format": "pdf"})
+    text = " ".join(" ".join(t.split()) for t in pdf_text(pdf))
     assert "ĐOÀN TNCS HỒ CHÍ MINH" in text and "Huyện đoàn Dương Minh Châu" in text
     assert "Phạm Thị Dung" in text and "Đi công tác" in text
     from pypdf import PdfReader
 
-    first = PdfReader(io.BytesIO(pdf.data)).pages[0].get_contents().get_data()
+    first = PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data()
     assert first.count(b" re") > 20  # the charts' bars are drawn on the first page
-    compiled = as_organizer.get(f"{base}/dialogue?format=pdf")
-    text = " ".join(" ".join(t.split()) for t in pdf_text(compiled.data))
+    compiled = job_file(as_organizer, f"{base}/dialogue/export", {"format": "pdf"})
+    text = " ".join(" ".join(t.split()) for t in pdf_text(compiled))
     assert "Nhà trọ giá rẻ cho công nhân" in text and "Sở Nội vụ" in text
-    extract = as_organizer.get(f"{base}/dialogue?format=xlsx&agency={agencies(dialogue)[1].id}")
-    rows = [[c.value for c in r] for s in load_workbook(io.BytesIO(extract.data)).worksheets
+    extract = job_file(as_organizer, f"{base}/dialogue/export",
+                       {"format": "xlsx", "agency": agencies(dialogue)[1].id})
+    rows = [[c.value for c in r] for s in load_workbook(io.BytesIO(extract)).worksheets
             for r in s.iter_rows(min_row=2)]
     assert any("Nhà trọ giá rẻ" in str(r[1]) for r in rows)
     assert not any("học nghề" in str(r[1]) for r in rows)
+
+
+def _text_boxes(pdf: bytes):
+    """(page width, [(left, right) of every character]) per page, in points."""
+    import pypdfium2 as pdfium
+
+    out = []
+    for page in pdfium.PdfDocument(pdf):
+        text = page.get_textpage()
+        boxes = [text.get_charbox(i) for i in range(text.count_chars())]
+        out.append((page.get_width(), [(b[0], b[2]) for b in boxes if b[2] > b[0]]))
+    return out
+
+
+def test_every_table_of_every_report_pdf_lies_on_the_page(as_organizer, dialogue, meeting,
+                                                          organizer, worker):
+    """Tables after the first used to start at the right margin and run off the page."""
+    from checkin.events.services import copy_event
+
+    later = copy_event(meeting, created_by=organizer, title="Lần hai",
+                       starts_at=meeting.starts_at + timedelta(days=90))
+    pdfs = {
+        "attendance": job_file(as_organizer, f"/events/{dialogue.id}/reports/export",
+                               {"format": "pdf"}),
+        "dialogue": job_file(as_organizer, f"/events/{dialogue.id}/reports/dialogue/export",
+                             {"format": "pdf"}),
+        "series": job_file(as_organizer, f"/series/{later.series_id}/report/export",
+                           {"format": "pdf"}),
+    }
+    margin = 20 / 25.4 * 72  # the tables' left edge: 20 mm
+    for name, pdf in pdfs.items():
+        pages = _text_boxes(pdf)
+        assert pages, name
+        for width, boxes in pages:
+            assert boxes, name
+            assert min(left for left, _r in boxes) >= margin - 12, name
+            assert max(right for _l, right in boxes) <= width - 20, name
+    # The tables that used to be cut off are there, on the page, from the left margin.
+    text = " ".join(" ".join(t.split()) for t in pdf_text(pdfs["attendance"]))
+    assert "Đi công tác" in text and "Họ và tên" in text
 
 
 def test_report_pages_render_with_charts(as_organizer, dialogue):
@@ -185,13 +227,13 @@ def test_excuses_are_recorded_from_the_page(as_organizer, meeting):
     assert attendance_report(meeting).total.excused == 1
 
 
-def test_attendance_across_a_series(as_organizer, meeting, organizer):
+def test_attendance_across_a_series(as_organizer, meeting, organizer, worker):
     from checkin.events.services import copy_event
 
     later = copy_event(meeting, created_by=organizer, title="Lần hai",
                        starts_at=meeting.starts_at + timedelta(days=90))
     page = as_organizer.get(f"/series/{later.series_id}/report").get_data(as_text=True)
     assert "Huyện đoàn Dương Minh Châu" in page and "3/4" in page
-    book = load_workbook(io.BytesIO(as_organizer.get(
-        f"/series/{later.series_id}/report?format=xlsx").data))
+    book = load_workbook(io.BytesIO(job_file(
+        as_organizer, f"/series/{later.series_id}/report/export", {"format": "xlsx"})))
     assert book.worksheets[0]["A2"].value == "Huyện đoàn Dương Minh Châu"

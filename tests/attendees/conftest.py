@@ -1,0 +1,1 @@
+from tests.jobs.fixtures import job_storage, worker  # noqa: F401
