@@ -241,7 +241,7 @@ def console_parts(event: Event):
     (``q=1,2``), the floor queue (``floor=1``), the agenda bar (``bar=1``). The console
     patches these in place instead of reloading itself."""
     data = services.console_state(event)
-    wanted = {int(i) for i in request.args.get("q", "").split(",") if i.isdigit()}
+    wanted = set(_ids(request.args.get("q", "").split(",")))
     cards = [q for q in data["questions"] if q["id"] in wanted]
     return render_template("dialogue/console_parts.html", data=data, cards=cards,
                            floor=data["floor"] if request.args.get("floor") else None,
