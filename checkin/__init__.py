@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
-from .config import load_config
+from .config import engine_options, load_config
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -36,19 +36,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import broadcast, i18n, logs, security, templating
+    from . import broadcast, health, i18n, logs, security, templating
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, limiter, login, migrate, socketio
 
     # First: its checks (body size, NUL, integer ranges) run before any other hook
     # reads the body, and its "int" converter must exist before routes are added.
     security.init_app(app)
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("sqlite"):
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault(
-            "connect_args", {"timeout": app.config["SQLITE_BUSY_TIMEOUT"]}
-        )
+    # Options given by the caller (tests) win over the ones built from the configuration.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(app.config),
+                                               **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_project_path(app, "migrations")),
                      render_as_batch=True)
@@ -72,6 +69,7 @@ def _init_extensions(app: Flask) -> None:
     register_error_handlers(app)
     templating.init_app(app)
     logs.init_app(app)
+    health.init_app(app)
 
     from .auth.models import User
 

@@ -5,6 +5,8 @@ Each command calls a service; none repeats one.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
@@ -27,8 +29,71 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(urls)
     app.cli.add_command(gate_token)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(remind)
     app.cli.add_command(worker)
+
+
+@click.command("backup")
+@click.option("--to", "target", type=click.Path(path_type=Path),
+              help="A file, or a folder for a dated file (default: instance/backups/).")
+def backup_command(target: Path | None) -> None:
+    """Copy the database (consistent while the server runs), check the copy, and write
+    its manifest beside it."""
+    from .backup import BackupError, backup, default_backup_path
+
+    folder = Path(current_app.instance_path) / "backups"
+    if target is not None and (target.is_dir() or not target.suffix):
+        folder, target = target, None
+    target = target or default_backup_path(folder)
+    try:
+        figures = backup(target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backup written to {target} and checked.")
+    click.echo(f"  {figures.describe()}")
+
+
+@click.command("restore")
+@click.argument("backup_file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(backup_file: Path, yes: bool) -> None:
+    """Replace the database with a backup. Shows the point of restore and what would be
+    lost first; afterwards versions stay ahead of every open page, which reload."""
+    from .backup import BackupError, read_manifest, restore, snapshot, tell_pages_to_reload
+
+    point = read_manifest(backup_file)
+    click.echo(f"Point of restore: {backup_file}")
+    click.echo(f"  {point.describe()}" if point else "  (no manifest beside this file)")
+    try:
+        now = snapshot()
+    except Exception as exc:  # noqa: BLE001 — a broken database is why one restores
+        now = None
+        click.echo(f"The current database cannot be read ({str(exc).splitlines()[0][:120]}); "
+                   "versions will be raised by a large offset.")
+    if now is not None:
+        click.echo(f"The database now: {now.describe()}")
+        if point is not None:
+            lost = {t: now.counts.get(t, 0) - point.counts.get(t, 0) for t in now.counts}
+            lost = {t: n for t, n in lost.items() if n > 0}
+            if lost:
+                click.echo("  Restoring loses what was recorded since the backup: " + ", ".join(
+                    f"{n} {t}" for t, n in lost.items()) + (
+                    f" (scans received after {point.last_scan_at})"
+                    if point.last_scan_at else ""))
+    click.echo("Stop every server process first (SQLite), or their writes will be lost.")
+    if not yes:
+        click.confirm("Restore this backup now?", abort=True)
+    try:
+        restored = restore(backup_file, high_water=now.high_water if now else None)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    told = tell_pages_to_reload()
+    click.echo(f"Restored: {restored.describe()}")
+    click.echo(f"Every stream's version is now above {now.high_water if now else 'the offset'}"
+               f"; open pages of {told} event(s) were told to reload. Run "
+               "'checkin db upgrade' if the backup predates this version.")
 
 
 @click.command("gate-token")

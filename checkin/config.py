@@ -45,6 +45,29 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "SQLALCHEMY_DATABASE_URI": database_url,
         #: SQLite waits this many seconds for a competing writer instead of failing.
         "SQLITE_BUSY_TIMEOUT": float(env.get("SQLITE_BUSY_TIMEOUT", "15")),
+        #: PostgreSQL connections per process: kept open, and extra ones under load. A
+        #: gevent worker admits thousands of requests at once; the pool, not the worker,
+        #: is what limits work on the database. Keep (size + overflow) × processes below
+        #: the server's max_connections (100 by default) minus what other clients need.
+        "DB_POOL_SIZE": int(env.get("DB_POOL_SIZE", "10")),
+        "DB_MAX_OVERFLOW": int(env.get("DB_MAX_OVERFLOW", "10")),
+        #: Seconds a request waits for a free connection before it is answered
+        #: 503 + Retry-After (instead of waiting 30 s and failing with a 500).
+        "DB_POOL_TIMEOUT": float(env.get("DB_POOL_TIMEOUT", "5")),
+        #: PostgreSQL cancels a statement (or a wait for a lock) after this many
+        #: milliseconds; the request answers 503. 0 disables it (the CLI does, for
+        #: migrations and backups).
+        "DB_STATEMENT_TIMEOUT_MS": int(env.get("DB_STATEMENT_TIMEOUT_MS", "10000")),
+        #: Every open page of a meeting in progress hears the latest versions this often
+        #: (and as soon as the message queue comes back); 0 turns the heartbeat off.
+        "HEARTBEAT_SECONDS": float(env.get("HEARTBEAT_SECONDS", "10")),
+        #: /healthz fails below this much free disk where the server writes.
+        "HEALTH_MIN_FREE_MB": int(env.get("HEALTH_MIN_FREE_MB", "200")),
+        #: PostgreSQL ends a session left idle inside a transaction this long (a request
+        #: that died half-way must not keep the event's row locked). 0 disables it.
+        "DB_IDLE_IN_TRANSACTION_MS": int(env.get("DB_IDLE_IN_TRANSACTION_MS", "300000")),
+        #: A 503 tells clients to come back after this many seconds.
+        "RETRY_AFTER_SECONDS": int(env.get("RETRY_AFTER_SECONDS", "3")),
         #: Base of every link we hand out (nomination links, later invitations).
         "PUBLIC_URL": public_url,
         #: Socket.IO message queue for several server processes (redis://…).
@@ -120,6 +143,40 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         #: interrupted, with a retry button.
         "JOBS_STALE_SECONDS": float(env.get("JOBS_STALE_SECONDS", "90")),
     }
+
+
+def engine_options(config: Mapping) -> dict:
+    """SQLAlchemy engine options for the configured database (``SQLALCHEMY_ENGINE_OPTIONS``).
+
+    SQLite: a busy timeout, so a writer waits for another instead of failing. PostgreSQL:
+    a pool sized by ``DB_POOL_SIZE`` + ``DB_MAX_OVERFLOW`` with a short ``DB_POOL_TIMEOUT``,
+    connections checked before use (a restarted server is not a burst of 500s), and a
+    ``statement_timeout`` so that no request holds a connection (or a row lock) for long.
+    """
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        return {"connect_args": {"timeout": config["SQLITE_BUSY_TIMEOUT"]}}
+    options = {
+        "pool_size": config["DB_POOL_SIZE"],
+        "max_overflow": config["DB_MAX_OVERFLOW"],
+        "pool_timeout": config["DB_POOL_TIMEOUT"],
+        "pool_pre_ping": True,
+        "pool_recycle": 1800,
+    }
+    if uri.startswith("postgresql"):
+        from sqlalchemy.engine import make_url
+
+        # Keep options the URL already gives (e.g. ?options=-csearch_path%3D…): the
+        # driver takes this argument instead of the URL's.
+        given = make_url(uri).query.get("options", "")
+        given = given if isinstance(given, str) else " ".join(given)
+        options["connect_args"] = {
+            "connect_timeout": 5,
+            "options": f"{given} -c statement_timeout={int(config['DB_STATEMENT_TIMEOUT_MS'])} "
+                       "-c idle_in_transaction_session_timeout="
+                       f"{int(config['DB_IDLE_IN_TRANSACTION_MS'])}".strip(),
+        }
+    return options
 
 
 def _jobs_url(env: Mapping[str, str]) -> str | None:

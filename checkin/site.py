@@ -6,9 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, make_response, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import text
 
-from .extensions import db
 from .i18n import LANG_COOKIE
 from .urls import safe_next
 
@@ -40,5 +38,12 @@ def set_language(code: str):
 
 @bp.get("/healthz")
 def health():
-    db.session.execute(text("select 1"))
-    return {"status": "ok"}
+    """For load balancers and monitoring: 200 while this process can serve — the
+    database takes writes, the disk has room — else 503 with the reasons. A message
+    queue that cannot be reached is reported (``"status": "degraded"``) but keeps 200."""
+    from . import health as checks
+
+    serving, results, problems = checks.checks()
+    status = "failing" if not serving else "degraded" if problems else "ok"
+    body = {"status": status, "checks": results, "problems": problems}
+    return body, 200 if serving else 503, {"Cache-Control": "no-store"}

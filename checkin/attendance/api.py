@@ -20,10 +20,12 @@ from ..attendees.invitations import active_invitations
 from ..attendees.models import Attendee
 from ..attendees.services import find_attendee, search_attendees
 from ..auth.services import can
+from ..events.live import live_state
 from ..events.models import Event
 from ..extensions import csrf, db, limiter
 from ..limits import FORGED_SCANS_PER_DEVICE
 from ..security import DB_INT_MAX
+from ..types import utcnow
 from . import services
 from .models import Attendance, Gate
 from .openapi import OPENAPI
@@ -64,7 +66,7 @@ def authorize(event: Event) -> None:
             _error(403, "forbidden", _("This device belongs to another meeting's gate."))
         g.device, g.gate = device, device.gate
         if request.method == "POST":
-            services.mark_device_seen(device)
+            services.mark_device_seen(device, clock=_gate_clock())
     elif current_user.is_authenticated and can(current_user, event, "gate"):
         pass
     elif current_user.is_authenticated:
@@ -103,6 +105,16 @@ def _parse_time(value) -> datetime | None:
     return parsed
 
 
+def _gate_clock() -> datetime | None:
+    """The gate's own time as it sent the request (``X-Gate-Clock``, ISO 8601), if any."""
+    value = request.headers.get("X-Gate-Clock", "")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
 def _gate_for(event: Event, name: str | None) -> Gate | None:
     if g.gate is not None:
         return g.gate  # a device speaks for its own gate only
@@ -133,9 +145,16 @@ def create_checkin(event_id: int):
         _error(422, "invalid", _("“nonce” must be a string of 8 to 64 characters."),
                field="nonce")
     _check_optional_strings(data, gate=64, scanned_at=64)
+    # An online scan arrives as it happens: the server's clock is the arrival time. A
+    # scan the gate queued (offline, or refused with a 503) keeps the gate's time if,
+    # corrected by the gate's clock offset, it falls in the gate's offline span.
+    scanned_at = _parse_time(data.get("scanned_at"))
+    late = bool(data.get("queued") or data.get("offline"))
     result = services.check_in(
         event, data["token"], nonce=nonce, gate=_gate_for(event, data.get("gate")),
-        scanned_at=_parse_time(data.get("scanned_at")),
+        scanned_at=scanned_at if late else None,
+        clock_offset=services.clock_offset(g.device, _gate_clock()),
+        believable_from=services.believable_since(g.device, utcnow()),
         by_user=current_user if g.device is None and current_user.is_authenticated else None,
         offline_admitted=bool(data.get("offline")))
     if result.code == "checked_in":
@@ -187,7 +206,7 @@ def gate_list(event_id: int):
     arrived = set(db.session.scalars(select(Attendance.attendee_id)
                                      .where(Attendance.event_id == event.id)))
     people = db.session.scalars(select(Attendee).where(Attendee.event_id == event.id))
-    return jsonify({"version": event.version, "attendees": [
+    return jsonify({"version": event.attendance_version, "attendees": [
         {"h": services.token_digest(invitations[p.id].token), "n": p.full_name,
          "u": p.affiliation, "c": p.category, "in": p.id in arrived}
         for p in people if p.id in invitations]})
@@ -197,6 +216,14 @@ def gate_list(event_id: int):
 def attendance(event_id: int):
     event = _event(event_id)
     return jsonify(services.attendance_board(event).as_dict())
+
+
+@api.get("/events/<int:event_id>/live")
+def live(event_id: int):
+    """The mode, the livestream and the latest announcement: the ``live`` stream's snapshot."""
+    event = _event(event_id)
+    version = event.live_version  # read before the state: the state is never older
+    return jsonify({"stream": "live", "version": version, "live": live_state(event)})
 
 
 @api.get("/openapi.json")

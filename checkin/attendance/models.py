@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -50,6 +50,14 @@ class GateDevice(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The server's clock minus the device's, in milliseconds, measured from the clock
+    #: the gate sends with its requests (``X-Gate-Clock``) at pairing and every sync.
+    clock_offset_ms: Mapped[int | None] = mapped_column(Integer)
+    #: The device's latest time out of contact: from its last request before a gap
+    #: (server time) to the request that ended it. Scans it sends late are believed
+    #: only if (corrected by the offset) they fall in it, or in the last few minutes.
+    offline_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    offline_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     gate: Mapped[Gate] = relationship(back_populates="devices")
 
@@ -63,7 +71,10 @@ class Attendance(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     attendee_id: Mapped[int] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"))
-    #: When the person arrived: the scan's own time (an offline gate sends it later).
+    #: When the person arrived: the server's time for an online scan; for a scan an
+    #: offline gate sends later, the gate's time corrected by its clock offset, if it
+    #: falls within the gate's offline span. Two gates admitting one person offline:
+    #: the earliest admission (with its gate) is kept.
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     #: One of :data:`METHODS`.
     method: Mapped[str] = mapped_column(String(16), default="scan")
@@ -108,9 +119,12 @@ class Scan(db.Model):
     )
     gate_id: Mapped[int | None] = mapped_column(ForeignKey("gates.id", ondelete="SET NULL"))
     method: Mapped[str] = mapped_column(String(16), default="scan")
-    #: When the gate read it, and when the server heard of it.
+    #: When the gate read it, as the server counts it (see ``Attendance.checked_in_at``),
+    #: and when the server heard of it.
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The time the gate itself said, by its own clock (None: it said none).
+    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The gate admitted the person while offline, but someone else had already
     #: checked them in: the organizer should look at it.
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -38,6 +38,10 @@ _ERRORS = {
     "403": {"description": "Not allowed at this event",
             "content": {"application/json": {"schema": _ERROR}}},
     "404": {"description": "No such event", "content": {"application/json": {"schema": _ERROR}}},
+    "503": {"description": "Busy, or the server cannot save (`error`: busy, cannot_save, "
+                           "unavailable): keep the request and send it again after "
+                           "`Retry-After` seconds",
+            "content": {"application/json": {"schema": _ERROR}}},
 }
 
 OPENAPI = {
@@ -45,7 +49,9 @@ OPENAPI = {
     "info": {"title": "checkin gate API", "version": "1",
              "description": "Check-in at the hall's doors. Authenticate with a gate device "
                             "token (`checkin gate-token`) as `Authorization: Bearer <token>`, "
-                            "or with a staff session plus `X-CSRFToken`."},
+                            "or with a staff session plus `X-CSRFToken`. Gates send their own "
+                            "clock as `X-Gate-Clock` (ISO 8601) with every request: the "
+                            "server measures the offset and dates late scans by it."},
     "components": {"securitySchemes": {"device": {"type": "http", "scheme": "bearer"}}},
     "security": [{"device": []}],
     "paths": {
@@ -63,9 +69,17 @@ OPENAPI = {
                                              "answer"},
                     "gate": {"type": "string", "maxLength": 64,
                              "description": "Gate name (staff sessions)"},
-                    "scanned_at": {"type": "string", "format": "date-time", "maxLength": 64},
+                    "scanned_at": {"type": "string", "format": "date-time", "maxLength": 64,
+                                   "description": "When the gate read it, by its own clock; "
+                                                  "used only with queued or offline"},
+                    "queued": {"type": "boolean",
+                               "description": "Sent late from the gate's queue: scanned_at "
+                                              "(corrected by the gate's clock offset) is "
+                                              "kept if it falls in the gate's offline span; "
+                                              "otherwise the server's time is used"},
                     "offline": {"type": "boolean",
-                                "description": "The gate already admitted the person offline"},
+                                "description": "The gate already admitted the person offline "
+                                               "(implies queued)"},
                 }}}}},
             "responses": {"200": {"description": "The answer, whatever it is",
                                   "content": {"application/json": {"schema": _RESULT}}},

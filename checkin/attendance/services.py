@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import broadcast
@@ -29,6 +29,7 @@ from ..extensions import db
 from ..i18n import format_clock
 from ..types import utcnow
 from ..validation import required_text
+from ..versions import bump
 from .models import Attendance, CheckinUndo, Gate, GateDevice, Scan
 from .payloads import result_json
 
@@ -39,10 +40,20 @@ CLOSES_AFTER_END = timedelta(hours=2)
 CLOSES_AFTER_START_WITHOUT_END = timedelta(hours=12)
 #: How long a gate's pairing QR stays valid.
 PAIRING_VALID = timedelta(minutes=30)
-#: Scans may say they were made this long ago (an offline gate catching up) …
+#: A caller that names no believable span (a script, a test) may date a scan this far
+#: back; gates never rely on it — see :func:`believable_since`.
 MAX_BACKDATE = timedelta(days=2)
-#: … and not in the future beyond clock drift.
-MAX_CLOCK_AHEAD = timedelta(minutes=5)
+#: A dated scan may be this far ahead of the server once corrected (clock drift,
+#: network delay between the gate's clock reading and the server's).
+MAX_CLOCK_AHEAD = timedelta(minutes=1)
+#: A gate that syncs its list every minute and has said nothing for this long was
+#: out of contact: the gap becomes its offline span.
+OFFLINE_GAP = timedelta(seconds=150)
+#: A scan queued only for a moment (a 503, a blip shorter than OFFLINE_GAP) is
+#: believable this far back.
+RECENT_RETRY = timedelta(minutes=10)
+#: Slack around the offline span (the span's ends are known to about a minute).
+SPAN_SLACK = timedelta(minutes=2)
 
 
 def checkin_window(event) -> tuple[datetime, datetime]:
@@ -62,6 +73,8 @@ class CheckinResult:
     message: str = ""
     flagged: bool = False
     extra: dict = field(default_factory=dict)
+    #: The attendance version this check-in made (None if it changed nothing).
+    version: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -127,23 +140,52 @@ def _replay(event, nonce: str) -> CheckinResult | None:
                          flagged=scan.flagged)
 
 
+def believable_since(device: GateDevice | None, now: datetime) -> datetime:
+    """How far back a scan this device sends late may be dated: the start of its latest
+    offline span, or :data:`RECENT_RETRY` ago, whichever is earlier."""
+    since = now - RECENT_RETRY
+    if device is not None and device.offline_from is not None:
+        since = min(since, device.offline_from - SPAN_SLACK)
+    return since
+
+
+def arrival_time(now: datetime, scanned_at: datetime | None, *,
+                 clock_offset: timedelta | None = None,
+                 believable_from: datetime | None = None) -> datetime:
+    """The arrival time to record for a scan the gate dated ``scanned_at`` by its own
+    clock: corrected by the gate's ``clock_offset`` (server minus gate) and kept only if
+    it falls between ``believable_from`` and now; else the server's time ``now``."""
+    if scanned_at is None:
+        return now
+    corrected = scanned_at + (clock_offset or timedelta(0))
+    earliest = believable_from if believable_from is not None else now - MAX_BACKDATE
+    if not earliest <= corrected <= now + MAX_CLOCK_AHEAD:
+        return now  # a clock we cannot believe: the server's time
+    return min(corrected, now)
+
+
 def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None = None,
              scanned_at: datetime | None = None, method: str = "scan", by_user=None,
-             offline_admitted: bool = False, attendee: Attendee | None = None
+             offline_admitted: bool = False, attendee: Attendee | None = None,
+             clock_offset: timedelta | None = None, believable_from: datetime | None = None
              ) -> CheckinResult:
     """Check in the holder of ``scanned`` (a token or an invitation link) — or ``attendee``
     directly for a check-in by hand — and answer with a stable code.
 
-    ``nonce`` makes a repeated scan return the first answer. ``scanned_at`` is when the
-    gate read the code (offline gates send it later); it decides the arrival time and
+    ``nonce`` makes a repeated scan return the first answer. Without ``scanned_at`` the
+    arrival is the server's time (an online scan). ``scanned_at`` is when a gate that was
+    offline read the code, by its own clock: see :func:`arrival_time` for when it is
+    believed (``clock_offset``, ``believable_from``); it decides the arrival time and
     whether check-in was open. ``offline_admitted`` says the gate already let the person
-    in while offline: if someone else had checked them in first, the scan is flagged.
+    in while offline: if someone else had checked them in first, the scan is flagged,
+    and if this admission was the earlier one, the arrival becomes this one's (time and
+    gate).
     """
     nonce = (nonce or secrets.token_hex(16))[:64]
     now = utcnow()
-    when = scanned_at or now
-    if when > now + MAX_CLOCK_AHEAD or when < now - MAX_BACKDATE:
-        when = now  # a device with a wrong clock: trust the server
+    when = arrival_time(now, scanned_at, clock_offset=clock_offset,
+                        believable_from=believable_from)
+    device_time = scanned_at
     replay = _replay(event, nonce)
     if replay is not None:
         return replay
@@ -171,7 +213,8 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None
             code = "closed"
 
     attendance = None
-    flagged = False
+    flagged = moved = False
+    version = None
     try:
         if code is None:
             inserted = _insert_attendance({
@@ -181,26 +224,40 @@ def check_in(event, scanned: str, *, nonce: str | None = None, gate: Gate | None
                 "created_at": now})
             code = "checked_in" if inserted else "already_checked_in"
             flagged = code == "already_checked_in" and offline_admitted
+            moved = flagged and when < now and _earlier_admission(event, person, when, gate)
         logged = _insert_scan({
             "event_id": event.id, "nonce": nonce, "scanned": _redacted(scanned),
             "result": code, "attendee_id": person.id if person and code != "wrong_event"
             else None, "gate_id": gate.id if gate else None, "method": method,
-            "scanned_at": when, "received_at": now, "flagged": flagged})
+            "scanned_at": when, "received_at": now, "device_time": device_time,
+            "flagged": flagged})
         if not logged:  # the same nonce arrived twice at the same moment
             db.session.rollback()
             return _replay(event, nonce)
         if code in ("checked_in", "already_checked_in"):
             attendance = db.session.scalar(select(Attendance).where(
                 Attendance.event_id == event.id, Attendance.attendee_id == person.id))
-        if code == "checked_in":
-            event.version += 1
+        if code == "checked_in" or moved:
+            version = bump(event, "attendance")  # last: the event's row is locked till commit
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     visible = person if code != "wrong_event" else None
     return CheckinResult(code, visible, attendance, _message(code, visible, attendance),
-                         flagged=flagged)
+                         flagged=flagged, version=version)
+
+
+def _earlier_admission(event, person: Attendee, when: datetime, gate: Gate | None) -> bool:
+    """Two gates admitted one person while offline: the arrival is the earliest
+    admission, with its gate — whichever reached the server first."""
+    moved = db.session.execute(
+        update(Attendance).where(Attendance.event_id == event.id,
+                                 Attendance.attendee_id == person.id,
+                                 Attendance.method == "scan", Attendance.checked_in_at > when)
+        .values(checked_in_at=when, gate_id=gate.id if gate else None)
+        .execution_options(synchronize_session=False))
+    return moved.rowcount > 0
 
 
 def admit_walk_in(event, *, nonce: str | None = None, gate: Gate | None = None, by_user=None,
@@ -246,7 +303,7 @@ def undo_check_in(event, attendee: Attendee, *, by_user=None, reason: str = "") 
     audit.record("checkin.undo", event=event, target=attendee, by_user=by_user, before={
         "checked_in_at": attendance.checked_in_at, "method": attendance.method,
         "gate": attendance.gate.name if attendance.gate else None}, after={"reason": reason})
-    event.version += 1
+    bump(event, "attendance")
     db.session.commit()
 
 
@@ -315,12 +372,31 @@ def device_for(token: str | None) -> GateDevice | None:
     return device
 
 
-def mark_device_seen(device: GateDevice) -> None:
-    """Record that ``device`` is working (at most once a minute, to keep scans lean)."""
+def mark_device_seen(device: GateDevice, *, clock: datetime | None = None) -> None:
+    """Record that ``device`` is working (at most once a minute, to keep scans lean).
+
+    A silence longer than :data:`OFFLINE_GAP` is recorded as its offline span. ``clock``
+    is the device's own time as it sent the request: the offset to the server's clock
+    is kept with it.
+    """
     now = utcnow()
     if device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1):
+        if device.last_seen_at is not None and now - device.last_seen_at > OFFLINE_GAP:
+            device.offline_from, device.offline_until = device.last_seen_at, now
         device.last_seen_at = now
+        if clock is not None:
+            device.clock_offset_ms = round((now - clock).total_seconds() * 1000)
         db.session.commit()
+
+
+def clock_offset(device: GateDevice | None, clock: datetime | None) -> timedelta | None:
+    """Server minus gate: measured on this request if the gate sent its clock, else the
+    device's last measurement."""
+    if clock is not None:
+        return utcnow() - clock
+    if device is not None and device.clock_offset_ms is not None:
+        return timedelta(milliseconds=device.clock_offset_ms)
+    return None
 
 
 def revoke_device(device: GateDevice, *, by_user=None) -> None:
@@ -388,7 +464,8 @@ class Board:
         return self.present - self.online
 
     def as_dict(self) -> dict:
-        return {"present": self.present, "expected": self.expected, "version": self.version,
+        return {"stream": "attendance", "version": self.version,
+                "present": self.present, "expected": self.expected,
                 "online": self.online, "in_person": self.in_person,
                 "units": [u.__dict__ for u in self.units],
                 "by_category": {k: {"present": p, "expected": e}
@@ -428,7 +505,7 @@ def attendance_board(event) -> Board:
     present = sum(p for p, _e in by_category.values())
     expected = sum(e for _p, e in by_category.values())
     return Board(present, expected, units, {k: tuple(v) for k, v in by_category.items()},
-                 event.version, online)
+                 event.attendance_version, online)
 
 
 def missing_by_unit(event) -> dict[int, list[Attendee]]:

@@ -10,6 +10,7 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import join_room
 
+from .. import versions
 from ..auth.services import can
 from ..broadcast import device_room, event_room, user_room
 from ..extensions import db, socketio
@@ -50,4 +51,4 @@ def watch(data):
     join_room(event_room(event.id, "public"))  # staff screens show the room's view too
     if current_user.is_authenticated and can(current_user, event, "moderator"):
         join_room(event_room(event.id, "moderators"))  # the console: unapproved text, names
-    return {"ok": True, "version": event.version}
+    return {"ok": True, "versions": versions.current(event)}

@@ -11,7 +11,7 @@ import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..audit import services as audit
 from ..errors import DomainError, NotFound
@@ -93,18 +93,38 @@ class InvitationReplaced(DomainError):
         self.invitation = invitation
 
 
+def lock_attendee(attendee_id: int) -> None:
+    """Take the write lock on a person's row for this transaction: an UPDATE that
+    changes nothing, so that PostgreSQL locks the row and SQLite starts its write
+    transaction here. Two organizers acting on one person are served one at a time."""
+    db.session.execute(update(Attendee).where(Attendee.id == attendee_id)
+                       .values(replaced=Attendee.replaced)
+                       .execution_options(synchronize_session=False))
+
+
 def reissue_invitation(attendee: Attendee, *, by_user=None, reason: str = "") -> Invitation:
     """Revoke the attendee's invitation (the old link and QR stop working at once) and
-    issue a new one. Who did it, when and why is kept on the old invitation."""
+    issue a new one. Who did it, when and why is kept on the old invitation.
+
+    Serialised per person (a double-click, two organizers at once): the second reissue
+    waits for the first and revokes the invitation the first one made, so exactly one
+    invitation stays valid — which the database also enforces with a unique index.
+    """
     now = utcnow()
+    lock_attendee(attendee.id)
+    live = list(db.session.scalars(select(Invitation.id).where(
+        Invitation.attendee_id == attendee.id, Invitation.revoked_at.is_(None))))
+    if live:
+        db.session.execute(update(Invitation).where(Invitation.id.in_(live)).values(
+            revoked_at=now, revoke_reason=(reason or "")[:255],
+            revoked_by_id=by_user.id if by_user else None)
+            .execution_options(synchronize_session=False))
     new = issue_invitation(attendee, by_user=by_user)
     db.session.flush()
-    for old in db.session.scalars(select(Invitation).where(
-            Invitation.attendee_id == attendee.id, Invitation.revoked_at.is_(None),
-            Invitation.id != new.id)):
-        old.revoked_at, old.revoke_reason = now, (reason or "")[:255]
-        old.revoked_by_id = by_user.id if by_user else None
-        old.replaced_by_id = new.id
+    if live:
+        db.session.execute(update(Invitation).where(Invitation.id.in_(live))
+                           .values(replaced_by_id=new.id)
+                           .execution_options(synchronize_session=False))
     audit.record("invitation.reissue", event=attendee.event_id, target=attendee,
                  after={"reason": reason or ""}, by_user=by_user)
     db.session.commit()

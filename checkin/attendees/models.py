@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -71,11 +71,17 @@ class Attendee(db.Model):
 class Invitation(db.Model):
     """A personal invitation: the token behind ``/i/<token>`` and the person's QR code.
 
-    An attendee has one active invitation at a time. Revoking keeps the row (who,
-    when, why) and points it to its replacement, so an old link can say it was replaced.
+    An attendee has one active invitation at a time — the database holds to it (a unique
+    index on the attendee over the rows not revoked). Revoking keeps the row (who, when,
+    why) and points it to its replacement, so an old link can say it was replaced.
     """
 
     __tablename__ = "invitations"
+    __table_args__ = (
+        Index("uq_invitations_live_attendee", "attendee_id", unique=True,
+              sqlite_where=text("revoked_at IS NULL"),
+              postgresql_where=text("revoked_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attendee_id: Mapped[int] = mapped_column(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
 from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..i18n import fold
+from ..nonces import DOMAIN_REFUSALS, first_wins
 from ..transaction import transactional
 from ..types import utcnow
 from ..units.models import NominationLink, Unit
@@ -74,6 +75,11 @@ def nominate(event, unit: Unit, *, full_name: str, position: str = "", phone: st
     if done is not None:
         return done
     data = _clean(full_name, position, phone, email)
+    return first_wins(lambda: _nominate(event, unit, data, link, nonce),
+                      lambda: _made_by(event, nonce), also=DOMAIN_REFUSALS)
+
+
+def _nominate(event, unit: Unit, data: dict, link, nonce) -> Attendee:
     quota = lock_quota(event.id, unit.id)  # serialises nominations for this unit
     try:
         if quota is None:
@@ -121,15 +127,22 @@ def add_attendee(event, *, category: str, full_name: str, position: str = "",
         return done
     data = _clean(full_name, position, phone, email)
     organization = optional_text(organization, "organization", max_length=255)
-    _check_duplicate(event.id, fold(data["full_name"]), data["phone"])
-    attendee = Attendee(event_id=event.id, category=category, unit_id=unit.id if unit else None,
-                        organization=organization, organization_folded=fold(organization),
-                        name_folded=fold(data["full_name"]),
-                        client_nonce=nonce or None, **data)
-    db.session.add(attendee)
-    issue_invitation(attendee, by_user=by_user)
-    db.session.commit()
-    return attendee
+
+    def save() -> Attendee:
+        # A twin sent at the same moment may have saved this person just now: its row
+        # is our answer, not "already on the list".
+        _check_duplicate(event.id, fold(data["full_name"]), data["phone"])
+        attendee = Attendee(event_id=event.id, category=category,
+                            unit_id=unit.id if unit else None, organization=organization,
+                            organization_folded=fold(organization),
+                            name_folded=fold(data["full_name"]), client_nonce=nonce or None,
+                            **data)
+        db.session.add(attendee)
+        issue_invitation(attendee, by_user=by_user)
+        db.session.commit()
+        return attendee
+
+    return first_wins(save, lambda: _made_by(event, nonce), also=DOMAIN_REFUSALS)
 
 
 @transactional
@@ -246,8 +259,8 @@ def register_walk_in(event, *, category: str, full_name: str, organization: str 
                      position: str = "", phone: str = "", nonce: str | None = None) -> Attendee:
     """A guest or press member who came without an invitation, registered at the door.
 
-    ``nonce`` (made by the gate's form) makes a form sent twice register one person.
-    """
+    ``nonce`` (made when the desk's form was shown) makes a form sent twice — one after
+    the other or both at once — register the person once and answer the same."""
     if category not in ("guest", "press"):
         raise field_error("category", _("A walk-in is a guest or a member of the press."),
                           "invalid_category")
@@ -266,11 +279,17 @@ def register_substitute(event, original: Attendee, *, full_name: str, position: 
 
     The seat stays the unit's: the substitute takes the original delegate's place on
     the list (the original is kept, marked as replaced) and the quota still holds.
-    ``nonce`` makes a form sent twice register one substitute.
+    ``nonce`` makes the same form sent twice (even at once) answer with one substitute;
+    two different forms at once still make only one (the original is claimed in SQL).
     """
     done = _made_by(event, nonce)
     if done is not None:
         return done
+    return first_wins(lambda: _substitute(event, original, full_name, position, phone, nonce),
+                      lambda: _made_by(event, nonce), also=DOMAIN_REFUSALS)
+
+
+def _substitute(event, original: Attendee, full_name, position, phone, nonce) -> Attendee:
     if original.category != "delegate" or original.unit_id is None:
         raise DomainError(_("Only a unit's delegate can be replaced by a substitute."),
                           code="not_a_delegate")
@@ -288,10 +307,18 @@ def register_substitute(event, original: Attendee, *, full_name: str, position: 
             Invitation.attendee_id == original.id, Invitation.revoked_at.is_(None))):
         invitation.revoked_at = utcnow()  # their seat is the substitute's now
         invitation.revoke_reason = "substitute"
+    # Claim the seat in one statement: of two substitutes sent at once, one wins.
+    claimed = db.session.execute(
+        update(Attendee).where(Attendee.id == original.id, Attendee.replaced.is_(False))
+        .values(replaced=True).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise Conflict(_("%(name)s has already been replaced.", name=original.full_name),
+                       code="already_replaced")
+    original.replaced = True  # what the row now says, for this session's copy
     person = Attendee(event_id=event.id, category="delegate", unit_id=original.unit_id,
                       name_folded=fold(data["full_name"]), substitute_for_id=original.id,
-                      walk_in=True, client_nonce=nonce or None, **data)
-    original.replaced = True
+                      client_nonce=nonce or None, walk_in=True, **data)
     db.session.add(person)
     issue_invitation(person)
     db.session.commit()

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..attendees.models import Attendee
 from ..audit import services as audit
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
+from ..nonces import first_wins
 from ..transaction import commit, transactional
 from ..types import utcnow
 from ..validation import field_error, optional_text, required_text
+from ..versions import bump
 from .models import (
     KINDS,
     PUBLIC_STATUSES,
@@ -60,8 +63,9 @@ def dialogue_state(event, *, for_update: bool = False) -> DialogueState:
     return state
 
 
-def _touch(event) -> None:
-    event.version += 1
+def _touch(event) -> int:
+    """The dialogue changed: its version goes up by one, in this transaction."""
+    return bump(event, "dialogue")
 
 
 # --- lists and settings ----------------------------------------------------------
@@ -183,10 +187,15 @@ def ask(event, attendee: Attendee, *, text: str, kind: str = "question",
                         asker_name=attendee.full_name, show_name=bool(show_name), kind=kind,
                         topic=topic, text=text, original_text=text, source="live",
                         client_nonce=nonce or None)
-    db.session.add(question)
+    return first_wins(lambda: _saved(question, event), lambda: _made(Question, event, nonce))
+
+
+def _saved(row, event):
+    """Add ``row``, move the dialogue's version on, commit; returns the row."""
+    db.session.add(row)
     _touch(event)
     db.session.commit()
-    return question
+    return row
 
 
 def submit_unit_question(link, *, text: str, kind: str = "question",
@@ -212,10 +221,7 @@ def submit_unit_question(link, *, text: str, kind: str = "question",
                         asker_name=optional_text(asker_name, "asker_name", max_length=120),
                         text=text, original_text=text, source="unit",
                         client_nonce=nonce or None)
-    db.session.add(question)
-    _touch(event)
-    db.session.commit()
-    return question
+    return first_wins(lambda: _saved(question, event), lambda: _made(Question, event, nonce))
 
 
 def unit_questions(event, unit_id: int) -> list[Question]:
@@ -245,13 +251,21 @@ def vote(question: Question, attendee: Attendee, *, support: bool = True) -> int
     if question.status not in ("approved", "answering"):
         raise DomainError(_("Only questions in the queue can be supported."),
                           code="not_votable")
-    existing = db.session.scalar(select(Vote).where(Vote.question_id == question.id,
-                                                    Vote.attendee_id == attendee.id))
-    if support and existing is None:
-        db.session.add(Vote(question_id=question.id, attendee_id=attendee.id))
-    elif not support and existing is not None:
-        db.session.delete(existing)
-    _touch(question_event(question))
+    # One statement each way, harmless twice and at the same moment: the second support
+    # of a pair inserts nothing, the second withdrawal deletes nothing.
+    if support:
+        dialect = db.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        changed = db.session.execute(
+            insert(Vote).values(question_id=question.id, attendee_id=attendee.id)
+            .on_conflict_do_nothing(index_elements=["question_id", "attendee_id"])
+            .returning(Vote.id)).first() is not None
+    else:
+        changed = db.session.execute(delete(Vote).where(
+            Vote.question_id == question.id, Vote.attendee_id == attendee.id)
+            .execution_options(synchronize_session=False)).rowcount > 0
+    if changed:
+        _touch(question_event(question))
     db.session.commit()
     return vote_count(question)
 
@@ -304,10 +318,10 @@ def _snapshot(question: Question) -> dict:
 def _save(question: Question, action: str, before: dict) -> Question:
     """Commit a moderator's change to ``question``, with its audit entry."""
     event = question_event(question)
-    _touch(event)
     before, after = audit.changes(before, _snapshot(question))
     audit.record(action, event=event, target=question, target_type="question",
                  before=before, after=after)
+    _touch(event)  # last: the event's row stays locked only until the commit
     db.session.commit()
     return question
 
@@ -365,7 +379,7 @@ def start_answering(question: Question, *, version: int | None = None) -> Questi
             Question.event_id == question.event_id, Question.status == "answering",
             Question.id != question.id)):
         other.status = "approved"
-        other.version += 1
+        other.version = Question.version + 1
     question.status = "answering"
     return _save(question, "question.answering", before)
 
@@ -421,11 +435,11 @@ def merge(event, survivor: Question, others: list[Question]) -> Question:
                 Question.merged_into_id == other.id)):
             child.merged_into_id = survivor.id
         other.status, other.merged_into_id = "merged", survivor.id
-        other.version += 1
-    survivor.version += 1
-    _touch(event)
+        other.version = Question.version + 1
+    survivor.version = Question.version + 1
     audit.record("question.merge", event=event, target=survivor, target_type="question",
                  after={"merged": [o.id for o in others if o.id != survivor.id]})
+    _touch(event)
     db.session.commit()
     return survivor
 
@@ -455,7 +469,7 @@ def bulk_classify(event, question_ids: list[int], *, kind: str | None = None,
             question.topic = topic
         if agency is not None:
             question.agency = agency
-        question.version += 1
+        question.version = Question.version + 1
         changed += 1
     _touch(event)
     db.session.commit()
@@ -481,10 +495,8 @@ def request_floor(event, attendee: Attendee, *, topic: str = "",
                            topic=optional_text(topic, "topic", max_length=200),
                            client_nonce=nonce or None,
                            seconds=dialogue_state(event).speaking_seconds)
-    db.session.add(request)
-    _touch(event)
-    db.session.commit()
-    return request
+    return first_wins(lambda: _saved(request, event),
+                      lambda: _made(FloorRequest, event, nonce))
 
 
 def find_floor(event, request_id: int) -> FloorRequest:
@@ -585,7 +597,9 @@ def public_state(event) -> dict:
     from ..events.live import live_state
 
     return {
-        "version": event.version,
+        "stream": "dialogue",
+        "version": event.dialogue_version,
+        "live_version": event.live_version,
         "live": live_state(event),
         "agenda_item": {"id": item.id, "title": item.title} if item else None,
         "questions_open": questions_accepting(event),
@@ -615,7 +629,8 @@ def console_state(event) -> dict:
         .order_by(FloorRequest.created_at)).all()
     state = dialogue_state(event)
     return {
-        "version": event.version,
+        "stream": "dialogue",
+        "version": event.dialogue_version,
         "current_item_id": state.current_item_id,
         "questions_open": state.questions_open,
         "questions_item_id": state.questions_item_id,

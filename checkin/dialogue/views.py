@@ -104,7 +104,9 @@ def delegate_state(token: str):
     """The phone's snapshot. Cheap to poll: answered 304 while nothing changed."""
     person = _delegate(token)
     event = person.event
-    etag = f'"{event.version}"'
+    # The phone's snapshot shows two streams; its versions are read before the state, so
+    # the state sent is never older than the ETag that names it.
+    etag = f'"{event.dialogue_version}.{event.live_version}"'
     if request.if_none_match.contains_weak(etag.strip('"')):
         return "", 304, {"ETag": etag, "Cache-Control": "no-cache"}
     response = jsonify({"state": services.public_state(event),
@@ -112,6 +114,17 @@ def delegate_state(token: str):
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@bp.get("/i/<token>/live.json")
+@limiter.limit("120 per minute")
+def delegate_live(token: str):
+    """The ``live`` stream's snapshot for a phone: the mode, the player, the announcement."""
+    from ..events.live import live_state
+
+    event = _delegate(token).event
+    version = event.live_version  # read before the state: the state is never older
+    return jsonify({"stream": "live", "version": version, "live": live_state(event)})
 
 
 @bp.post("/i/<token>/join")
@@ -540,9 +553,10 @@ def live(event: Event):
                                    stream=hybrid.livestream(event),
                                    state=hybrid.live_state(event), confirm=ConfirmForm(),
                                    form=request.form), 422
-        announce(event)
+        state = hybrid.live_state(event)
+        broadcast.live_changed(event, state)
         if wants_json():
-            return jsonify({"ok": True, "live": hybrid.live_state(event)})
+            return jsonify({"ok": True, "live": state})
         flash(_("Saved. Every open page follows now."), "success")
         return redirect(url_for("dialogue.live", event_id=event.id))
     return render_template("dialogue/live.html", event=event, stream=hybrid.livestream(event),

@@ -17,6 +17,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..transaction import transactional
 from ..validation import field_error, optional_text, required_text
+from ..versions import bump
 from .models import EVENT_MODES, Announcement, Livestream
 
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
@@ -92,7 +93,7 @@ def set_stream(event, *, primary_url: str = "", backup_url: str = "",
         "primary_url": stream.primary_url, "backup_url": stream.backup_url,
         "meeting_room_url": stream.meeting_room_url})
     audit.record("stream.set", event=event, target=event, before=before, after=after)
-    event.version += 1
+    bump(event, "live")
     db.session.commit()
     return stream
 
@@ -107,7 +108,7 @@ def switch_stream(event, which: str) -> Livestream:
                  before={"active": stream.active}, after={"active": which})
     stream.active = which
     db.session.add(stream)
-    event.version += 1
+    bump(event, "live")
     db.session.commit()
     return stream
 
@@ -119,7 +120,7 @@ def announce(event, text: str, *, by_user=None) -> Announcement:
     db.session.add(note)
     audit.record("announcement.post", event=event, target=event, after={"text": note.text},
                  by_user=by_user)
-    event.version += 1
+    bump(event, "live")
     db.session.commit()
     return note
 
@@ -137,7 +138,7 @@ def switch_mode(event, mode: str, *, announcement: str = "", by_user=None) -> No
                                     text=required_text(announcement, "announcement",
                                                        max_length=300),
                                     created_by_id=by_user.id if by_user else None))
-    event.version += 1
+    bump(event, "live")
     db.session.commit()
 
 

@@ -58,8 +58,12 @@ class Event(db.Model):
     nomination_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: Bumped on every change that open pages must learn about.
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    #: Versions of the three streams open pages follow, counted by the database
+    #: (:func:`checkin.versions.bump`): check-ins; the dialogue and agenda;
+    #: the mode, livestream, announcements and the event's details.
+    attendance_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    dialogue_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    live_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     series: Mapped[EventSeries | None] = relationship(back_populates="events")
     host_unit: Mapped["Unit | None"] = relationship()  # noqa: F821, UP037

@@ -12,6 +12,7 @@ from ..audit import services as audit
 from ..extensions import db
 from ..transaction import transactional
 from ..validation import field_error, optional_text, parse_count, required_text
+from ..versions import bump
 from .models import EVENT_KINDS, EVENT_MODES, AgendaItem, Contribution, Event, EventSeries
 from .signals import event_copied
 
@@ -90,7 +91,7 @@ def update_event(event: Event, *, title: str, starts_at: datetime, theme: str = 
         "host_unit_id": host_unit.id if host_unit else None})
     if after:
         audit.record("event.update", event=event, target=event, before=before, after=after)
-    event.version += 1
+    bump(event, "live")
     db.session.commit()
     return event
 
@@ -177,7 +178,7 @@ def add_agenda_item(event: Event, *, title: str, planned_start: datetime | None 
                              .where(AgendaItem.event_id == event.id)) or 0
     item = AgendaItem(event_id=event.id, position=last + 1, **fields)
     db.session.add(item)
-    event.version += 1
+    bump(event, "dialogue")
     db.session.commit()
     return item
 
@@ -188,7 +189,7 @@ def update_agenda_item(item: AgendaItem, *, title: str, planned_start: datetime 
     for key, value in _agenda_fields(title, planned_start, duration_minutes,
                                      presenter).items():
         setattr(item, key, value)
-    item.event.version += 1
+    bump(item.event_id, "dialogue")
     db.session.commit()
     return item
 
@@ -199,7 +200,7 @@ def delete_agenda_item(item: AgendaItem) -> None:
     db.session.delete(item)
     db.session.flush()
     _renumber(event)
-    event.version += 1
+    bump(event, "dialogue")
     db.session.commit()
 
 
@@ -212,7 +213,7 @@ def move_agenda_item(item: AgendaItem, direction: int) -> None:
         return
     items[i], items[j] = items[j], items[i]
     _renumber(item.event, items)
-    item.event.version += 1
+    bump(item.event_id, "dialogue")
     db.session.commit()
 
 
@@ -240,7 +241,7 @@ def add_contribution(item: AgendaItem, *, unit, title: str, speaker: str = "") -
     contribution = Contribution(agenda_item=item, unit=unit, title=title, speaker=speaker,
                                 position=position)
     db.session.add(contribution)
-    item.event.version += 1
+    bump(item.event_id, "dialogue")
     db.session.commit()
     return contribution
 
@@ -248,7 +249,7 @@ def add_contribution(item: AgendaItem, *, unit, title: str, speaker: str = "") -
 def delete_contribution(contribution: Contribution) -> None:
     event = contribution.agenda_item.event
     db.session.delete(contribution)
-    event.version += 1
+    bump(event, "dialogue")
     db.session.commit()
 
 

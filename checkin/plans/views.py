@@ -800,8 +800,8 @@ def programme_report(programme: Programme):
 
     period = _period(programme)
     # The report's heading names the programme where an event report names the meeting.
-    heading = SimpleNamespace(id=0, title=programme.title, venue="",
-                              starts_at=None)
+    heading = SimpleNamespace(id=0, title=programme.title, venue="", starts_at=None,
+                              host_unit=None)
     exported = _export(heading, _("Programme report"),
                        services.programme_sections(
                            programme, period, every_idea=request.args.get("format") != "pdf"),

@@ -203,7 +203,7 @@ def quotas_json(event: Event):
     table = services.quota_table(event)
     return {
         "event": event.id,
-        "version": event.version,
+        "version": event.attendance_version,
         "units": [{"unit": {"id": r.unit.id, "name": r.unit.name, "kind": r.unit.kind,
                             "member_count": r.unit.member_count},
                    "seats": r.quota.seats, "source": r.quota.source,

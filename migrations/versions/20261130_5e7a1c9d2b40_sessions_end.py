@@ -1,7 +1,7 @@
 """sessions end: session generation and sign-in lock-out on accounts
 
 Revision ID: 5e7a1c9d2b40
-Revises: 5d1e0b7a9c42
+Revises: 3a9f6e2d5c18
 Create Date: 2026-11-30
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e7a1c9d2b40'
-down_revision = '5d1e0b7a9c42'
+down_revision = '3a9f6e2d5c18'
 branch_labels = None
 depends_on = None
 

@@ -388,4 +388,8 @@
   });
   socket.on("disconnect", function () { live.className = "pill offline"; if (!polling) polling = setInterval(sync, 5000); });
   socket.on("console", function (msg) { apply(msg && msg.questions ? msg : msg && msg.state); });
+  socket.on("heartbeat", function (hb) {  // missed a change (the message queue was away)?
+    if (hb.versions.dialogue > known) sync();
+  });
+  socket.on("reload", function () { location.reload(); });  // the database was restored
 })();

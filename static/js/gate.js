@@ -50,8 +50,15 @@
       return Array.prototype.map.call(new Uint8Array(buf), function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
     });
   }
+  // Every request carries the tablet's own clock: the server measures the offset and
+  // dates scans sent late from the queue by it (an online scan takes the server's time).
+  function clockHeader(headers) {
+    headers = headers || {};
+    headers["X-Gate-Clock"] = new Date().toISOString();
+    return headers;
+  }
   function syncList() {
-    return fetch(cfg.list, { credentials: "same-origin" }).then(function (r) {
+    return fetch(cfg.list, { credentials: "same-origin", headers: clockHeader() }).then(function (r) {
       if (!r.ok) throw new Error(r.status);
       return r.json();
     }).then(function (data) {
@@ -75,19 +82,35 @@
 
   // ---- talking to the server ---------------------------------------------------
   var online = navigator.onLine;
-  function setOnline(value) {
+  // Why the last send failed: "offline" (no answer), "busy" or "unavailable" (503: the
+  // server asks to come back later), "cannot_save" (503: its disk or database refuses
+  // writes). In every case the scan stays in the queue until the server has it.
+  function setOnline(value, trouble) {
     online = value;
     var net = $("net");
-    net.textContent = value ? T.online : T.offline;
-    net.className = "pill " + (value ? "online" : "offline");
+    var why = value ? "online" : (trouble === "cannot_save" ? "cannot_save" : trouble === "busy" || trouble === "unavailable" ? "busy" : "offline");
+    net.textContent = T[why];
+    net.className = "pill " + (value ? "online" : why === "offline" ? "offline" : "offline trouble-" + why);
   }
+  var retryAt = 0;  // Date.now() before which the queue is not resent (Retry-After)
   function post(url, body) {
     return fetch(url, {
       method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": cfg.csrf },
+      headers: clockHeader({ "Content-Type": "application/json", "X-CSRFToken": cfg.csrf }),
       body: JSON.stringify(body)
     }).then(function (r) {
-      if (r.status >= 500) throw new Error("server " + r.status);
+      if (r.status >= 500) {
+        var error = new Error("server " + r.status);
+        error.trouble = "offline";
+        if (r.status === 503) {
+          retryAt = Date.now() + 1000 * (parseInt(r.headers.get("Retry-After"), 10) || 5);
+          return r.json().catch(function () { return {}; }).then(function (d) {
+            error.trouble = d.error || "busy";
+            throw error;
+          });
+        }
+        throw error;
+      }
       return r.json().then(function (data) { data._status = r.status; return data; });
     });
   }
@@ -101,19 +124,21 @@
   }
   var flushing = false;
   function flush() {
-    if (flushing) return Promise.resolve();
+    if (flushing || Date.now() < retryAt) return Promise.resolve();
     flushing = true;
     return queueAll().then(function (items) {
       items.sort(function (a, b) { return a.scanned_at < b.scanned_at ? -1 : 1; });
       return items.reduce(function (p, item) {
         return p.then(function () {
-          return post(cfg.checkin, item).then(function () {
+          // From the queue: late, so the server weighs the gate's time of the scan.
+          var late = Object.assign({}, item, { queued: true });
+          return post(cfg.checkin, late).then(function () {
             setOnline(true);
             return queueDelete(item.nonce);
           });
         });
       }, Promise.resolve());
-    }).catch(function () { setOnline(false); })
+    }).catch(function (e) { setOnline(false, e && e.trouble); })
       .then(function () { flushing = false; return updateQueueCount(); });
   }
 
@@ -211,13 +236,14 @@
         setOnline(true);
         showServer(data);
         return queueDelete(item.nonce);
-      }, function () {
-        setOnline(false);
+      }, function (e) {
+        var trouble = e && e.trouble;
+        setOnline(false, trouble);
         return localLookup(token).then(function (found) {
           if (found && found.first) {
             item.offline = true;
             queuePut(item);
-            show("ok", T.offline_ok, found.entry.n, [found.entry.u, T.categories[found.entry.c]].filter(Boolean).join(" · "));
+            show("ok", T.offline_ok, found.entry.n, [trouble === "cannot_save" ? T.cannot_save : "", found.entry.u, T.categories[found.entry.c]].filter(Boolean).join(" · "));
           } else if (found) {
             show("warn", T.offline_seen, found.entry.n, found.entry.u);
           } else {
@@ -382,13 +408,25 @@
       if (msg && msg.board) { $("count-present").textContent = msg.board.present; $("count-expected").textContent = msg.board.expected; }
       if ($("count-gate")) refreshCounts();
     });
-    socket.on("dialogue", function (s) {
-      if (!s.live) return;
-      $("moved-online").hidden = s.live.mode !== "online";
+    var liveVersion = 0;  // the "live" stream's version: an older state never replaces a newer
+    var showLive = function (live, version) {
+      if (!live || version < liveVersion) return;
+      liveVersion = version;
+      $("moved-online").hidden = live.mode !== "online";
       var note = $("gate-announcement");
-      note.hidden = !s.live.announcement;
-      if (s.live.announcement) note.textContent = s.live.announcement.text;
+      note.hidden = !live.announcement;
+      if (live.announcement) note.textContent = live.announcement.text;
+    };
+    socket.on("live", function (m) { showLive(m.live, m.version); });
+    socket.on("reload", function () { location.reload(); });  // the database was restored
+    socket.on("heartbeat", function (hb) {
+      if (hb.versions.live > liveVersion)
+        fetch(cfg.live, { credentials: "same-origin", headers: clockHeader() })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (m) { if (m) showLive(m.live, m.version); })
+          .catch(function () {});
     });
+    socket.on("dialogue", function (s) { showLive(s.live, s.live_version); });
   }
 
   // ---- start -------------------------------------------------------------------------

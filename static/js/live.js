@@ -12,7 +12,7 @@
   var $ = function (id) { return document.getElementById(id); };
 
   function render(board) {
-    if (!board) return;
+    if (!board || board.version < version) return;  // an older snapshot arrived late
     version = board.version;
     $("present").textContent = board.present;
     $("expected").textContent = board.expected;
@@ -102,14 +102,35 @@
     if (live) live.className = "pill offline";
     if (!polling) polling = setInterval(snapshot, 5000);
   });
-  socket.on("dialogue", function (s) {
+  // The "live" stream (mode, announcements) has its own version: a check-in never makes
+  // the page refetch the announcement, nor the reverse.
+  var liveVersion = 0;
+  function renderLive(liveState, v) {
     var notice = $("notice");
-    if (!notice || !s.live) return;
-    notice.hidden = !s.live.announcement;
-    if (s.live.announcement) notice.textContent = s.live.announcement.text;
+    if (!liveState || v < liveVersion) return;
+    liveVersion = v;
+    if (!notice) return;
+    notice.hidden = !liveState.announcement;
+    if (liveState.announcement) notice.textContent = liveState.announcement.text;
+  }
+  function liveSnapshot() {
+    if (!cfg.live) return;
+    fetch(cfg.live, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (m) { if (m) renderLive(m.live, m.version); })
+      .catch(function () {});
+  }
+  socket.on("live", function (m) { renderLive(m.live, m.version); });
+  socket.on("dialogue", function (s) { renderLive(s.live, s.live_version); });
+  // Every few seconds (and when the message queue comes back) the server says where each
+  // stream is: a page that missed a message catches up on that stream only.
+  socket.on("heartbeat", function (hb) {
+    if (hb.versions.attendance > version) snapshot();
+    if (hb.versions.live > liveVersion) liveSnapshot();
   });
+  socket.on("reload", function () { location.reload(); });  // the database was restored
   socket.on("attendance", function (msg) {
-    if (!msg) return;
+    if (!msg || msg.version <= version) return;
     if (msg.version > version + 1 || !msg.board) { snapshot(); return; }
     render(msg.board);
     arrival(msg.checkin);

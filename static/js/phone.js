@@ -10,7 +10,8 @@
   var $ = function (id) { return document.getElementById(id); };
   var voted = {};
   (cfg.voted || []).forEach(function (id) { voted[id] = true; });
-  var version = 0;
+  // Versions of the two streams the phone shows: a gap in one refetches only that one.
+  var versions = { dialogue: 0, live: 0 };
 
   function text(node, value) { node.textContent = value == null ? "" : value; }
   function nonce() {
@@ -19,8 +20,12 @@
   }
 
   var playing = null;
+  function applyLive(live, version) {
+    if (!live || version < versions.live) return;
+    versions.live = version;
+    renderLive(live);
+  }
   function renderLive(live) {
-    if (!live) return;
     var note = $("announcement");
     note.hidden = !live.announcement;
     if (live.announcement) text(note, live.announcement.text);
@@ -59,9 +64,9 @@
   }
 
   function renderState(s) {
-    if (!s || s.version < version) return;
-    version = s.version;
-    renderLive(s.live);
+    if (!s || s.version < versions.dialogue) return;
+    versions.dialogue = s.version;
+    applyLive(s.live, s.live_version);
     var now = $("now-item");
     now.replaceChildren();
     if (s.agenda_item) {
@@ -245,6 +250,12 @@
       .then(function (d) { if (d) { renderState(d.state); renderMine(d.mine); } })
       .catch(function () {});
   };
+  var liveSnapshot = function () {
+    return fetch(cfg.live, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (m) { if (m) applyLive(m.live, m.version); })
+      .catch(function () {});
+  };
   var polling = setInterval(snapshot, 4000);
   var paused = setTimeout(function () { $("paused").hidden = false; }, 6000);
   if (!window.io) return;
@@ -262,6 +273,14 @@
     $("paused").hidden = false;
     if (!polling) polling = setInterval(snapshot, 4000);
   });
-  socket.on("dialogue", function (s) { if (s.version > version + 1) snapshot(); else renderState(s); });
+  socket.on("dialogue", function (s) { if (s.version > versions.dialogue + 1) snapshot(); else renderState(s); });
+  // The heartbeat: where each stream is now. Missed a message (the message queue was
+  // away, a reconnect)? Fetch the stream that is behind, only that one.
+  socket.on("heartbeat", function (hb) {
+    if (hb.versions.dialogue > versions.dialogue) snapshot();
+    if (hb.versions.live > versions.live) liveSnapshot();
+  });
+  socket.on("live", function (m) { if (m.version > versions.live + 1) liveSnapshot(); else applyLive(m.live, m.version); });
   socket.on("mine", renderMine);
+  socket.on("reload", function () { location.reload(); });  // the database was restored
 })();

@@ -88,6 +88,17 @@
   });
   socket.on("disconnect", function () { if (!polling) polling = setInterval(snapshot, 5000); });
   socket.on("dialogue", function (s) { apply(s && s.state ? s.state : s); });
+  // The mode and announcements (the "live" stream) show here too; a heartbeat says where
+  // each stream is, so a change missed while the message queue was away is fetched.
+  var liveVersion = parseInt(body.dataset.liveVersion, 10) || 0;
+  socket.on("live", function (m) { if (m && m.version > liveVersion) { liveVersion = m.version; snapshot(); } });
+  socket.on("heartbeat", function (hb) {
+    if (hb.versions.dialogue > version || hb.versions.live > liveVersion) {
+      liveVersion = Math.max(liveVersion, hb.versions.live);
+      snapshot();
+    }
+  });
+  socket.on("reload", function () { location.reload(); });  // the database was restored
   socket.on("stage", function (m) {
     if (!m || !m.zoom) return;
     localStorage.setItem(ZOOM_KEY, m.zoom);

@@ -120,7 +120,9 @@ def test_a_check_in_reaches_the_staff_pages_live(socket_client, client, organize
     messages = [m for m in watcher.get_received() if m["name"] == "attendance"]
     assert len(messages) == 1
     (payload,) = messages[0]["args"]
-    assert payload["board"]["present"] == 1 and payload["version"] == event.version
+    db.session.refresh(event)
+    assert payload["board"]["present"] == 1 and payload["stream"] == "attendance"
+    assert payload["version"] == event.attendance_version == 2
     assert payload["checkin"]["attendee"]["full_name"] == "Nguyễn Văn An"
 
 

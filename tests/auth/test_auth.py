@@ -11,9 +11,9 @@ from tests.conftest import PASSWORD, login, signed_in
 PUBLIC = {"site.index", "site.set_language", "site.health", "static", "auth.login",
           "nomination.page", "nomination.nominate", "nomination.update", "nomination.remove",
           "invitation.page", "invitation.own_qr", "attendance.pair", "attendance.hall",
-          "api_v1.openapi", "dialogue.delegate_state", "dialogue.ask", "dialogue.vote",
-          "dialogue.floor", "dialogue.unit_question", "dialogue.join", "dialogue.seen",
-          "dialogue.hall_join",
+          "api_v1.openapi", "dialogue.delegate_state", "dialogue.delegate_live",
+          "dialogue.ask", "dialogue.vote", "dialogue.floor", "dialogue.unit_question",
+          "dialogue.join", "dialogue.seen", "dialogue.hall_join",
           # The units' and delegates' links (the token is the key) and calendar feeds.
           "plan_links.unit_upload", "plan_links.unit_file", "plan_links.unit_calendar",
           "plan_links.invitation_calendar", "plan_links.staff_calendar", "plan_links.page",
