@@ -37,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from . import broadcast, health, i18n, logs, security, templating
-    from .errors import register_error_handlers
+    from .errors import keep_retry_after, register_error_handlers
     from .extensions import babel, csrf, db, limiter, login, migrate, socketio
 
     # First: its checks (body size, NUL, integer ranges) run before any other hook
@@ -56,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
     login.session_protection = "strong"
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_translation_directories="translations")
+    keep_retry_after(app)  # before the limiter: its hook must run after the limiter's
     limiter.init_app(app)
     # cors_allowed_origins=None: only pages served from the same host may connect.
     # With Redis, our own client manager: it can also disconnect a party's sockets on
