@@ -74,6 +74,7 @@ test: setup
 	scripts/ensure-chromium
 	scripts/ensure-postgres "$(TEST_PG_URL)"
 	scripts/ensure-redis
+	scripts/ensure-nginx
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 	$(MAKE) --no-print-directory test-sqlite test-postgres test-wheel

@@ -10,7 +10,7 @@ Command-line options still win; these are the ones a hall needs whatever the com
   the worker in wsgi.py), see :mod:`checkin.limits`.
 """
 
-from checkin.limits import raise_open_file_limit
+from checkin.process_limits import raise_open_file_limit
 
 backlog = 4096
 

@@ -12,7 +12,7 @@ open-file limit (one per phone) before it serves, see checkin/limits.py.
 """
 
 from checkin import create_app
-from checkin.limits import raise_open_file_limit
+from checkin.process_limits import raise_open_file_limit
 
 raise_open_file_limit()
 app = create_app()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from flask import Flask
@@ -31,14 +32,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cli import register_commands
 
     register_commands(app)
+    from . import limits
+
+    limits.init_app(app)  # last: it wraps Socket.IO's middleware too
     return app
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import assets, health, i18n, logs, templating
-    from .errors import register_error_handlers
+    from . import assets, broadcast, health, i18n, logs, security, templating
+    from .errors import keep_retry_after, register_error_handlers
     from .extensions import babel, csrf, db, limiter, login, migrate, socketio
 
+    # First: its checks (body size, NUL, integer ranges) run before any other hook
+    # reads the body, and its "int" converter must exist before routes are added.
+    security.init_app(app)
     # Options given by the caller (tests) win over the ones built from the configuration.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(app.config),
                                                **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
@@ -52,11 +59,17 @@ def _init_extensions(app: Flask) -> None:
     login.session_protection = "strong"
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_translation_directories="translations")
+    keep_retry_after(app)  # before the limiter: its hook must run after the limiter's
     limiter.init_app(app)
     # cors_allowed_origins=None: only pages served from the same host may connect.
+    # With Redis, our own client manager: it can also disconnect a party's sockets on
+    # every process (broadcast.end_access).
+    manager = broadcast.client_manager(app.config["MESSAGE_QUEUE"],
+                                       app.config["SOCKETIO_CHANNEL"])
+    queue = {"client_manager": manager} if manager is not None else {
+        "message_queue": app.config["MESSAGE_QUEUE"], "channel": app.config["SOCKETIO_CHANNEL"]}
     socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-                      message_queue=app.config["MESSAGE_QUEUE"],
-                      channel=app.config["SOCKETIO_CHANNEL"], cors_allowed_origins=None)
+                      cors_allowed_origins=None, **queue)
     if not app.config["WEBSOCKET_COMPRESSION"]:
         app.wsgi_app = WithoutWebSocketCompression(app.wsgi_app)
     register_error_handlers(app)
@@ -79,7 +92,15 @@ def _init_extensions(app: Flask) -> None:
 
     @login.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+        """The account of a session, if the session is of its current generation."""
+        ident, _, generation = str(user_id).partition(":")
+        if not re.fullmatch(r"[0-9]{1,18}", ident) or not re.fullmatch(r"[0-9]{1,9}",
+                                                                          generation):
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or user.session_generation != int(generation):
+            return None  # signed out, password changed or deactivated since
+        return user
 
 
 class WithoutWebSocketCompression:

@@ -15,6 +15,7 @@ import threading
 import time
 
 from flask import current_app
+from socketio import PubSubManager, RedisManager
 
 from .extensions import socketio
 
@@ -140,6 +141,67 @@ def stage_zoom(event, zoom: int) -> None:
     """The chair enlarged or reduced the text on the dialogue screen (the screens keep it)."""
     socketio.emit("stage", {"zoom": zoom}, to=event_room(event.id, "staff"))
 
+
+# --- access that ends ---------------------------------------------------------
+
+def user_room(user_id: int) -> str:
+    """Every socket a staff account opened (joined when it watches an event)."""
+    return f"user:{user_id}"
+
+
+def device_room(device_id: int) -> str:
+    """Every socket a paired gate device opened."""
+    return f"device:{device_id}"
+
+
+#: Rooms whose closing disconnects their members (see :func:`end_access`).
+_PARTY_ROOMS = ("user:", "device:")
+
+
+def end_access(room: str) -> None:
+    """Disconnect at once every socket in ``room`` (a :func:`user_room` or
+    :func:`device_room`), on every server process.
+
+    Called after access was taken away and committed (sign-out, new password,
+    deactivation, a role removed, a device revoked). The party may connect again, and
+    is then asked anew whether it may join anything.
+    """
+    server = socketio.server
+    if server is None:
+        return
+    manager = server.manager
+    if isinstance(manager, PubSubManager):
+        # A close_room travels through the message queue to every process, where
+        # _KickOnClose turns it into disconnects of that process's own sockets.
+        manager.close_room(room, namespace="/")
+        return
+    _disconnect_members(server, room)
+
+
+def _disconnect_members(server, room: str, *, ignore_queue: bool = False) -> None:
+    for sid, _eio_sid in list(server.manager.get_participants("/", room)):
+        server.disconnect(sid, namespace="/", ignore_queue=ignore_queue)
+
+
+class _KickOnClose:
+    """Closing a party room (``user:…``, ``device:…``) disconnects its members."""
+
+    def _handle_close_room(self, message):
+        room = message.get("room") or ""
+        if isinstance(room, str) and room.startswith(_PARTY_ROOMS):
+            _disconnect_members(self.server, room, ignore_queue=True)
+        return super()._handle_close_room(message)
+
+
+class KickingRedisManager(_KickOnClose, RedisManager):
+    """Flask-SocketIO's Redis message queue, with :func:`end_access` across processes."""
+
+
+def client_manager(message_queue: str | None, channel: str):
+    """The Socket.IO client manager for ``MESSAGE_QUEUE`` (None: Flask-SocketIO's default)."""
+    if message_queue and message_queue.startswith(("redis://", "rediss://")):
+        return KickingRedisManager(message_queue, channel=channel)
+    return None
 
 def staff_user_room(user_id: int) -> str:
     """A staff member's own room: the progress and the end of the jobs they started."""

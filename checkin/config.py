@@ -38,6 +38,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    public_url = env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    https = public_url.startswith("https://")
     return {
         "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(inst),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -67,7 +69,7 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         #: A 503 tells clients to come back after this many seconds.
         "RETRY_AFTER_SECONDS": int(env.get("RETRY_AFTER_SECONDS", "3")),
         #: Base of every link we hand out (nomination links, later invitations).
-        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PUBLIC_URL": public_url,
         #: Socket.IO message queue for several server processes (redis://…).
         "MESSAGE_QUEUE": env.get("MESSAGE_QUEUE") or None,
         "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE", "threading"),
@@ -76,6 +78,11 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         #: Redis channel the processes of one installation share.
         "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL", "flask-socketio"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        #: Addresses or networks of the proxies whose X-Forwarded-For/-Proto we believe
+        #: ("127.0.0.1" for nginx on the same machine); empty: none, the peer is the client.
+        "TRUSTED_PROXIES": [p for p in env.get("TRUSTED_PROXIES", "").split(",") if p.strip()],
+        #: How many proxies in a row add to X-Forwarded-For (ProxyFix's x_for).
+        "PROXY_FIX_X_FOR": int(env.get("PROXY_FIX_X_FOR", "1")),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",
         "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": "vi",
@@ -83,7 +90,21 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "LANGUAGES": ("vi", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        #: Cookies only over HTTPS when the site is served over HTTPS (the default then).
+        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "1" if https else "0") == "1",
+        #: Strict-Transport-Security max-age in seconds on every answer (0: no header);
+        #: a year by default behind HTTPS.
+        "HSTS_MAX_AGE": int(env.get("HSTS_MAX_AGE", str(365 * 24 * 3600) if https else "0")),
+        #: A staff sign-in lasts a working day (the session is permanent for this long).
+        "PERMANENT_SESSION_LIFETIME": int(env.get("SESSION_HOURS", "12")) * 3600,
+        "SESSION_REFRESH_EACH_REQUEST": False,
+        "REMEMBER_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        #: A gate's pairing QR pairs one device, then changes ("0": any number for 30 min).
+        "GATE_PAIRING_SINGLE_USE": env.get("GATE_PAIRING_SINGLE_USE", "1") == "1",
+        #: Hours the "this phone holds invitation X" cookie lasts (self check-in).
+        "INVITATION_COOKIE_HOURS": int(env.get("INVITATION_COOKIE_HOURS", "18")),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         #: Staff screens get at most one board message per event this often (seconds):
         #: the first check-in of a quiet spell at once, a burst's others together.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
+from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
@@ -154,8 +154,24 @@ def unavailable_response(trouble: str):
             render_template("error.html", message=message, status=503))
     response.status_code = 503
     response.headers["Retry-After"] = retry
+    g.retry_after = retry  # see keep_retry_after
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def keep_retry_after(app: Flask) -> None:
+    """Keep our own Retry-After on a 503. Flask-Limiter rewrites Retry-After on every
+    answer of a rate-limited view (the gate's scan is one) to the time left in its window,
+    rounded down: a busy server would say "2" or "59" instead of RETRY_AFTER_SECONDS.
+    Call before ``limiter.init_app``: after-request hooks run last-registered first, so
+    this one runs after the limiter's."""
+
+    @app.after_request
+    def _own_retry_after(response):
+        retry = g.get("retry_after")
+        if retry is not None and response.status_code == 503:
+            response.headers["Retry-After"] = retry
+        return response
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -192,7 +208,7 @@ def register_error_handlers(app: Flask) -> None:
             403: _("You do not have permission to open this page."),
             404: _("This page does not exist or has been removed."),
             405: _("This action is not allowed here."),
-            413: _("The file is too large (at most 8 MB)."),
+            413: _("The request or file is too large."),
             429: _("Too many attempts. Please wait a minute and try again."),
         }
         message = messages.get(exc.code or 500, _("Something went wrong. Please try again."))

@@ -7,7 +7,6 @@ import json
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
@@ -36,17 +35,17 @@ csrf = CSRFProtect()
 login = LoginManager()
 babel = Babel()
 compress = Compress()
-limiter = Limiter(key_func=get_remote_address)
 
 
-def invitation_key() -> str:
-    """Rate-limit key of a delegate's endpoints (``/i/<token>/…``): the invitation, not the
-    address — a venue's Wi-Fi puts a thousand phones behind one address. Tokens carry 128
-    random bits, so a per-token limit still stops no guessing that could ever succeed."""
-    from flask import request
+def _party_key() -> str:
+    from .limits import party_key  # who asks: account, link, device… (see checkin.limits)
 
-    token = (request.view_args or {}).get("token")
-    return f"invitation:{token}" if token else get_remote_address()
+    return party_key()
+
+
+limiter = Limiter(key_func=_party_key)
+#: A delegate's endpoints (``/i/<token>/…``) count per invitation: the party key.
+invitation_key = _party_key
 
 
 class SocketJSON:

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, make_response, redirect, request, url_
 from flask_login import current_user
 
 from .i18n import LANG_COOKIE
+from .urls import safe_next
 
 bp = Blueprint("site", __name__)
 
@@ -27,10 +28,8 @@ def set_language(code: str):
         parts = urlsplit(request.referrer)
         if parts.netloc == request.host:
             target = parts.path + (f"?{parts.query}" if parts.query else "")
-    # Only a path on this site: never "//host", "/\host" or "https:host".
-    if not target.startswith("/") or target.startswith(("//", "/\\")):
-        target = url_for("site.index")
-    response = make_response(redirect(target))
+    # Only a path on this site (checkin.urls): never "//host", "/<tab>/host", "https:host".
+    response = make_response(redirect(safe_next(target, fallback=url_for("site.index"))))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
                             httponly=True)

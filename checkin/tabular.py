@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -77,11 +78,31 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         raise _file_error(
             _("The CSV file is not UTF-8. In Excel choose “CSV UTF-8” when saving.")
         ) from None
+    if "\x00" in text:
+        raise _file_error(_("The file contains characters that are not text (NUL). Save it "
+                            "again as “CSV UTF-8”."))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        return _bounded(reader)
+    except csv.Error:  # e.g. a field over csv's 128 KB limit
+        raise _file_error(_("Row %(row)d cannot be read: a cell is too long or a quote is "
+                            "not closed.", row=reader.line_num)) from None
+
+
+#: Rows an import may have (header included): larger than any meeting, small enough that
+#: a hostile file is refused after reading this many rows, not all of them.
+MAX_ROWS = 20_000
+
+
+def _bounded(rows) -> list[list]:
+    taken = list(itertools.islice(rows, MAX_ROWS + 1))
+    if len(taken) > MAX_ROWS:
+        raise _file_error(_("The file has more than %(n)d rows.", n=MAX_ROWS - 1))
+    return taken
 
 
 def _xlsx_rows(data: bytes) -> list[list[object]]:
@@ -94,7 +115,7 @@ def _xlsx_rows(data: bytes) -> list[list[object]]:
             from None
     try:
         sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        return _bounded(list(row) for row in sheet.iter_rows(values_only=True))
     finally:
         workbook.close()
 
@@ -112,3 +133,12 @@ def spreadsheet_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def text_cells(sheet) -> None:
+    """Store every text cell of an openpyxl sheet as text: openpyxl writes a string that
+    starts with "=" as a formula, whatever :func:`spreadsheet_safe` did before."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"

@@ -258,7 +258,8 @@ def signed_in(client) -> int | None:
     """The id of the account the client's session belongs to, if any."""
     with client.session_transaction() as session:
         user_id = session.get("_user_id")
-    return int(user_id) if user_id else None
+    # The session keeps "<id>:<session generation>" (checkin.auth.models.User.get_id).
+    return int(str(user_id).partition(":")[0]) if user_id else None
 
 
 def login(client, user, password: str = PASSWORD):

@@ -22,7 +22,9 @@ from ..attendees.services import find_attendee, search_attendees
 from ..auth.services import can
 from ..events.live import live_state
 from ..events.models import Event
-from ..extensions import csrf, db
+from ..extensions import csrf, db, limiter
+from ..limits import FORGED_SCANS_PER_DEVICE
+from ..security import DB_INT_MAX
 from ..types import utcnow
 from . import services
 from .models import Attendance, Gate
@@ -35,10 +37,22 @@ csrf.exempt(api)
 GATE_COOKIE = "gate_device"
 
 
-def _error(status: int, code: str, message: str):
-    response = jsonify({"error": code, "message": message})
+def _error(status: int, code: str, message: str, *, field: str | None = None):
+    body = {"error": code, "message": message}
+    if field:
+        body["errors"] = [{"field": field, "message": message}]
+    response = jsonify(body)
     response.status_code = status
     abort(response)
+
+
+def _check_optional_strings(data: dict, **max_lengths: int) -> None:
+    """Optional fields that must be strings (of at most so many characters) if sent."""
+    for name, longest in max_lengths.items():
+        value = data.get(name)
+        if value is not None and (not isinstance(value, str) or len(value) > longest):
+            _error(422, "invalid", _("“%(field)s” must be a text of at most %(n)d characters.",
+                                     field=name, n=longest), field=name)
 
 
 def _device_token() -> tuple[str | None, bool]:
@@ -124,7 +138,17 @@ def _gate_for(event: Event | int, name: str | None) -> Gate | services.GateRef |
     return db.session.scalar(select(Gate).where(Gate.event_id == event_id, Gate.name == name))
 
 
+def _forged(response) -> bool:
+    """A scan of something that is no invitation of ours (a guess, a forgery)."""
+    data = response.get_json(silent=True) if response.status_code == 200 else None
+    return isinstance(data, dict) and data.get("result") == "unknown"
+
+
 @api.post("/events/<int:event_id>/checkins")
+# Per device (or staff account): codes that are no invitation at all. A real gate reads
+# a foreign code now and then; hundreds a minute is someone trying to guess or flood the
+# scan log, and is answered 429 until the minute is over.
+@limiter.limit(FORGED_SCANS_PER_DEVICE, deduct_when=_forged, scope="forged-scans")
 def create_checkin(event_id: int):
     """A scan. A gate device's scan loads nothing but what :func:`services.check_in` reads
     in its one statement; staff load the event to check their role."""
@@ -132,11 +156,13 @@ def create_checkin(event_id: int):
     event = event_id
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("token"), str) \
-            or not data["token"].strip():
-        _error(422, "invalid", _("Send a JSON object with the scanned “token”."))
+            or not data["token"].strip() or len(data["token"]) > 2048:
+        _error(422, "invalid", _("Send a JSON object with the scanned “token”."), field="token")
     nonce = data.get("nonce")
     if nonce is not None and (not isinstance(nonce, str) or not 8 <= len(nonce) <= 64):
-        _error(422, "invalid", _("“nonce” must be a string of 8 to 64 characters."))
+        _error(422, "invalid", _("“nonce” must be a string of 8 to 64 characters."),
+               field="nonce")
+    _check_optional_strings(data, gate=64, scanned_at=64)
     # An online scan arrives as it happens: the server's clock is the arrival time. A
     # scan the gate queued (offline, or refused with a 503) keeps the gate's time if,
     # corrected by the gate's clock offset, it falls in the gate's offline span.
@@ -159,11 +185,13 @@ def create_checkin(event_id: int):
 def manual_checkin(event_id: int):
     """Check in a person found by search (by name, unit or phone) at the desk."""
     event = _event(event_id)
-    data = request.get_json(silent=True) or {}
-    try:
-        person = find_attendee(event, int(data.get("attendee_id")))
-    except (TypeError, ValueError):
-        _error(422, "invalid", _("Send the “attendee_id” of the person."))
+    data = request.get_json(silent=True)
+    attendee_id = data.get("attendee_id") if isinstance(data, dict) else None
+    if not isinstance(attendee_id, int) or isinstance(attendee_id, bool) \
+            or not 0 < attendee_id <= DB_INT_MAX:
+        _error(422, "invalid", _("Send the “attendee_id” of the person."), field="attendee_id")
+    _check_optional_strings(data, nonce=64, gate=64)
+    person = find_attendee(event, attendee_id)
     result = services.check_in(
         event, "", attendee=person, nonce=data.get("nonce"), method="manual",
         gate=_gate_for(event, data.get("gate")),

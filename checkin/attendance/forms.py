@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, NumberRange
 
 from ..forms import options
 
@@ -26,7 +26,8 @@ class WalkInForm(FlaskForm):
 
 class SubstituteForm(FlaskForm):
     nonce = HiddenField()
-    replaces_id = IntegerField(_l("In place of"), validators=[DataRequired(REQUIRED)])
+    replaces_id = IntegerField(_l("In place of"), validators=[DataRequired(REQUIRED),
+                                                              NumberRange(min=1, max=2**63 - 1)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     position = StringField(_l("Position"), validators=[Length(max=255)])
     phone = StringField(_l("Phone (optional)"), validators=[Length(max=30)])

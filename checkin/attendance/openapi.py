@@ -29,7 +29,8 @@ _RESULT = {
 _ERROR = {"type": "object", "properties": {"error": {"type": "string"},
                                            "message": {"type": "string"}}}
 
-_EVENT = {"name": "event_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_ID = {"type": "integer", "format": "int32", "minimum": 1, "maximum": 2**31 - 1}
+_EVENT = {"name": "event_id", "in": "path", "required": True, "schema": _ID}
 
 _ERRORS = {
     "401": {"description": "No device token or session",
@@ -60,13 +61,15 @@ OPENAPI = {
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["token"],
                 "properties": {
-                    "token": {"type": "string",
+                    "token": {"type": "string", "minLength": 1, "maxLength": 2048,
+                              "pattern": "\\S",
                               "description": "The token, or the whole invitation URL read"},
                     "nonce": {"type": "string", "minLength": 8, "maxLength": 64,
                               "description": "Client-made id; a repeat returns the first "
                                              "answer"},
-                    "gate": {"type": "string", "description": "Gate name (staff sessions)"},
-                    "scanned_at": {"type": "string", "format": "date-time",
+                    "gate": {"type": "string", "maxLength": 64,
+                             "description": "Gate name (staff sessions)"},
+                    "scanned_at": {"type": "string", "format": "date-time", "maxLength": 64,
                                    "description": "When the gate read it, by its own clock; "
                                                   "used only with queued or offline"},
                     "queued": {"type": "boolean",
@@ -89,15 +92,17 @@ OPENAPI = {
             "parameters": [_EVENT],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["attendee_id"],
-                "properties": {"attendee_id": {"type": "integer"},
-                               "nonce": {"type": "string"}, "gate": {"type": "string"}}}}}},
+                "properties": {"attendee_id": _ID,
+                               "nonce": {"type": "string", "maxLength": 64},
+                               "gate": {"type": "string", "maxLength": 64}}}}}},
             "responses": {"200": {"description": "The answer",
                                   "content": {"application/json": {"schema": _RESULT}}},
                           **_ERRORS},
         }},
         "/events/{event_id}/attendees": {"get": {
             "summary": "Search people by name (diacritics optional), unit or phone",
-            "parameters": [_EVENT, {"name": "q", "in": "query", "schema": {"type": "string"}}],
+            "parameters": [_EVENT, {"name": "q", "in": "query",
+                                    "schema": {"type": "string", "maxLength": 2048}}],
             "responses": {"200": {"description": "Up to 30 people with their status"},
                           **_ERRORS},
         }},

@@ -538,6 +538,10 @@ def pair_device(pairing_token: str, *, label: str = "") -> tuple[GateDevice, str
     token = secrets.token_urlsafe(32)
     device = GateDevice(gate=gate, token_hash=_hash(token), label=(label or "")[:255])
     db.session.add(device)
+    if current_app.config.get("GATE_PAIRING_SINGLE_USE", True):
+        # One device per QR: a photo of it pairs nobody else (the gates page then shows
+        # the next code for the next tablet).
+        gate.pairing_token = secrets.token_urlsafe(24)
     db.session.commit()
     return device, token
 
@@ -683,16 +687,24 @@ def make_device_token(event, *, gate_name: str) -> str:
 
 # --- self check-in: the hall's rotating QR ---------------------------------------
 
-def hall_code(event, minute: int | None = None) -> str:
-    """The code in the hall's QR for this minute: HMAC of the event and the minute."""
-    minute = int(time.time() // 60) if minute is None else minute
+#: Seconds one hall code is shown; the previous one still works for as long, so that a
+#: code is good for at most twice this: a photo sent out of the hall expires within a
+#: minute.
+HALL_CODE_SECONDS = 30
+
+
+def hall_code(event, window: int | None = None) -> str:
+    """The code in the hall's QR now: HMAC of the event and the 30-second window."""
+    window = int(time.time() // HALL_CODE_SECONDS) if window is None else window
     key = current_app.config["SECRET_KEY"].encode()  # nobody can forge tomorrow's code
-    return hmac.new(key, f"hall:{event.id}:{minute}".encode(), hashlib.sha256).hexdigest()[:16]
+    return hmac.new(key, f"hall:{event.id}:{HALL_CODE_SECONDS}:{window}".encode(),
+                    hashlib.sha256).hexdigest()[:16]
 
 
 def hall_code_valid(event, code: str) -> bool:
-    now = int(time.time() // 60)
-    return any(hmac.compare_digest(hall_code(event, m), code or "") for m in (now, now - 1))
+    now = int(time.time() // HALL_CODE_SECONDS)
+    given = (code or "").encode("utf-8", "replace")  # compare_digest refuses non-ASCII str
+    return any(hmac.compare_digest(hall_code(event, w).encode(), given) for w in (now, now - 1))
 
 
 # --- attendance figures --------------------------------------------------------

@@ -12,16 +12,19 @@ from flask_socketio import join_room
 
 from .. import versions
 from ..auth.services import can
-from ..broadcast import event_room
+from ..broadcast import device_room, event_room, user_room
 from ..extensions import db, socketio
+from ..security import db_int
 from .services import gate_device
 
 
 def _event(event_id):
     from ..events.models import Event
 
+    if isinstance(event_id, bool):
+        return None
     try:
-        return db.session.get(Event, int(event_id))
+        return db.session.get(Event, db_int(event_id))
     except (TypeError, ValueError):
         return None
 
@@ -29,7 +32,9 @@ def _event(event_id):
 @socketio.on("watch")
 def watch(data):
     """Join an event's staff room: staff with a role in it, or one of its gate devices."""
-    event = _event((data or {}).get("event"))
+    if not isinstance(data, dict):
+        return {"ok": False, "error": "invalid"}
+    event = _event(data.get("event"))
     if event is None:
         return {"ok": False, "error": "not_found"}
     device = gate_device(request.cookies.get("gate_device"))
@@ -37,6 +42,11 @@ def watch(data):
         current_user.is_authenticated and can(current_user, event, "moderator", "gate"))
     if not allowed:
         return {"ok": False, "error": "forbidden"}
+    # The party's own room, so that taking its access away disconnects this socket.
+    if device is not None:
+        join_room(device_room(device.id))
+    if current_user.is_authenticated:
+        join_room(user_room(current_user.id))
     join_room(event_room(event.id, "staff"))
     join_room(event_room(event.id, "public"))  # staff screens show the room's view too
     if current_user.is_authenticated and can(current_user, event, "moderator"):

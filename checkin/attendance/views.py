@@ -23,6 +23,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from .. import broadcast
 from ..attendees import services as attendee_services
 from ..attendees.invitations import INVITATION_COOKIE, InvitationReplaced, find_invitation
 from ..attendees.qr import qr_svg
@@ -31,6 +32,7 @@ from ..errors import DomainError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import csrf, db, limiter
+from ..limits import limit_guesses
 from ..types import utcnow
 from ..units.models import Unit
 from . import services
@@ -91,12 +93,14 @@ def revoke_device(event: Event, device_id: int):
             not ConfirmForm().validate_on_submit():
         abort(404)
     services.revoke_device(device)
+    broadcast.end_access(broadcast.device_room(device.id))
     flash(_("The device can no longer check people in."), "info")
     return redirect(url_for("attendance.gates", event_id=event.id))
 
 
 @bp.get("/g/<token>")
 @limiter.limit("20 per minute")
+@limit_guesses
 def pair(token: str):
     """A tablet scanned a gate's pairing QR: sign it in as that gate."""
     try:
@@ -306,32 +310,49 @@ def hall_qr(event: Event):
     url = _public("attendance.hall", event_id=event.id, code=services.hall_code(event))
     return render_template("attendance/hall_qr.html", event=event, qr=Markup(qr_svg(url, title=_(
                                "QR code for self check-in: scan it with your invitation open"))),
-                           opens_closes=services.checkin_window(event))
+                           opens_closes=services.checkin_window(event),
+                           seconds=services.HALL_CODE_SECONDS)
 
 
-@bp.get("/h/<int:event_id>/<code>")
+def _self_result(event: Event, message: str, status: int = 200, result=None):
+    return render_template("attendance/self_result.html", event=event, result=result,
+                           message=message), status
+
+
+@bp.route("/h/<int:event_id>/<code>", methods=["GET", "POST"])
 @limiter.limit("30 per minute")
+@limit_guesses
 def hall(event_id: int, code: str):
-    """A delegate scanned the hall's QR with the phone that holds their invitation."""
+    """A delegate scanned the hall's QR with the phone that holds their invitation.
+
+    Opening the link checks nobody in: the page asks the phone to confirm, and the
+    confirmation (a POST from that page, with its CSRF token) checks in the invitation
+    this phone opened — while the code, which changes every 30 seconds, is still fresh.
+    A photo of the screen sent out of the hall expires within a minute, and a link or a
+    prefetch cannot check anyone in.
+    """
     event = db.session.get(Event, event_id) or abort(404)
     if not services.hall_code_valid(event, code):
-        return render_template("attendance/self_result.html", event=event, result=None,
-                               message=_("This hall code has expired: scan the code on the "
-                                         "screen again.")), 410
+        return _self_result(event, _("This hall code has expired: scan the code on the "
+                                     "screen again."), 410)
     token = request.cookies.get(INVITATION_COOKIE)
     if not token:
-        return render_template("attendance/self_result.html", event=event, result=None,
-                               message=_("Open your personal invitation on this phone first, "
-                                         "then scan the hall's code again.")), 403
+        return _self_result(event, _("Open your personal invitation on this phone first, "
+                                     "then scan the hall's code again."), 403)
     try:
-        find_invitation(token)
+        person = find_invitation(token).attendee
     except InvitationReplaced:
-        pass  # check_in answers "revoked"
+        person = None  # check_in answers "revoked"
     except DomainError:
-        token = ""
+        return _self_result(event, _("Open your personal invitation on this phone first, "
+                                     "then scan the hall's code again."), 403)
+    if request.method != "POST":  # GET, HEAD: only ask
+        return render_template("attendance/self_confirm.html", event=event, person=person,
+                               form=ConfirmForm())
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
     result = services.check_in(event, token, nonce=f"self-{code}-{token[:16]}",
                                method="self")
     if result.code == "checked_in":
         services.announce(event, result)
-    return render_template("attendance/self_result.html", event=event, result=result,
-                           message=result.message)
+    return _self_result(event, result.message, result=result)

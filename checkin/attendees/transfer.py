@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ..errors import ValidationError
 from ..extensions import db
 from ..i18n import fold
-from ..tabular import read_table, spreadsheet_safe
+from ..tabular import read_table, spreadsheet_safe, text_cells
 from ..units.models import Quota, Unit
 from ..units.services import lock_quota
 from ..validation import normalize_email, normalize_phone, optional_text, required_text
@@ -250,6 +250,7 @@ def export_xlsx(event, people: list[Attendee]) -> bytes:
     sheet.append(header)
     for row in rows:
         sheet.append(row)
+    text_cells(sheet)
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="C8102E")

@@ -29,11 +29,13 @@ from ..auth.access import event_access
 from ..errors import DomainError, NotFound, ValidationError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
-from ..extensions import db, invitation_key, limiter
+from ..extensions import db, limiter
 from ..forms import apply_errors, options
 from ..i18n import fold
 from ..jobs.responses import started, status_json
 from ..jobs.services import error_text, load_job, start_job
+from ..limits import limit_guesses
+from ..security import allow_upload, db_int
 from ..types import new_token
 from ..units.forms import unit_choices
 from ..units.models import Unit
@@ -191,11 +193,18 @@ def reissue(event: Event, attendee_id: int):
     return redirect(url_for("attendees.edit", event_id=event.id, attendee_id=person.id))
 
 
+def _optional_id(value: object) -> int | None:
+    try:
+        return db_int(value) if value else None
+    except ValueError:
+        return None
+
+
 def _selection(event: Event) -> list:
     return services.select_attendees(
-        event, unit_id=request.args.get("unit", type=int),
+        event, unit_id=request.args.get("unit", type=db_int),
         category=request.args.get("category") or None,
-        attendee_id=request.args.get("attendee", type=int))
+        attendee_id=request.args.get("attendee", type=db_int))
 
 
 def _pdf(data: bytes, filename: str):
@@ -288,6 +297,7 @@ def _import_job(event: Event, job_id: int | None, kind: str):
 
 @bp.route("/import", methods=["GET", "POST"])
 @event_access()
+@allow_upload
 def import_people(event: Event):
     """Upload a list; a worker reads and checks it; the page shows the preview."""
     form = ImportPeopleForm()
@@ -367,9 +377,8 @@ def email(event: Event):
     form = SendForm()
     if form.validate_on_submit():
         people = services.select_attendees(
-            event, unit_id=int(form.unit_id.data) if (form.unit_id.data or "").isdigit() else None,
-            attendee_id=int(form.attendee_id.data) if (form.attendee_id.data or "").isdigit()
-            else None)
+            event, unit_id=_optional_id(form.unit_id.data),
+            attendee_id=_optional_id(form.attendee_id.data))
         queued = mailing.queue_invitations(event, people, by_user=current_user,
                                            resend=form.resend.data)
         flash(_("%(q)d invitation(s) queued for sending. Skipped: %(s)d already sent, "
@@ -411,7 +420,8 @@ def _lookup(token: str):
 
 
 @invitation_bp.get("/i/<token>")
-@limiter.limit("120 per minute", key_func=invitation_key)
+@limiter.limit("120 per minute")
+@limit_guesses
 def page(token: str):
     invitation, replaced = _lookup(token)
     if replaced is not None:
@@ -432,14 +442,18 @@ def page(token: str):
         qr_svg=Markup(qr.qr_svg(invitations.invitation_url(invitation),
                                 title=_("Your invitation QR code"))),
         map_url=_map_url(event)))
-    # The phone that opened its invitation can check itself in at the hall's QR.
-    response.set_cookie(INVITATION_COOKIE, token, max_age=30 * 24 * 3600, httponly=True,
-                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    # The phone that opened its invitation can check itself in at the hall's QR. The
+    # cookie goes only to the hall pages (/h/…) and lasts a meeting day, not a month.
+    response.set_cookie(INVITATION_COOKIE, token,
+                        max_age=current_app.config["INVITATION_COOKIE_HOURS"] * 3600,
+                        path="/h/", httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 
 @invitation_bp.get("/i/<token>/qr.<any(svg, png):fmt>")
-@limiter.limit("120 per minute", key_func=invitation_key)
+@limiter.limit("120 per minute")
+@limit_guesses
 def own_qr(token: str, fmt: str):
     invitation, replaced = _lookup(token)
     if replaced is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -35,10 +35,21 @@ class User(UserMixin, db.Model):
     #: A deactivated account cannot sign in; its history stays.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Part of every session's user id (``"<id>:<generation>"``); raising it ends every
+    #: session signed in before (sign-out, new password, deactivation).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Wrong passwords in a row; reset by a successful sign-in.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: No sign-in is tried before this time (lock-out with back-off after wrong passwords).
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     event_roles: Mapped[list[EventRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the session generation."""
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..audit import services as audit
 from ..errors import Conflict, DomainError
 from ..extensions import db
 from ..transaction import commit, transactional
+from ..types import utcnow
 from ..validation import field_error, required_text
 from .models import ACCOUNT_ROLES, EVENT_ROLES, EventRole, User
 
@@ -39,13 +41,46 @@ def hash_password(password: str) -> str:
 def _verify(password_hash: str, password: str) -> bool:
     return _off_loop(_hasher.verify, password_hash, password)
 _USERNAME = re.compile(r"^[a-z0-9._-]{3,64}$")
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10
+#: Wrong passwords in a row before an account makes the next try wait.
+LOCK_AFTER = 5
 
 
-def _check_password(password: str) -> str:
-    if len(password or "") < MIN_PASSWORD:
+#: zxcvbn's score (0–4) a password needs: 3 is "safely unguessable" online and slow
+#: offline (about 10^10 guesses), as the estimator's authors suggest for accounts.
+MIN_PASSWORD_SCORE = 3
+#: Words of this site that a password should not lean on.
+_SITE_WORDS = ("doan", "tinhdoan", "hoinghi", "daihoi", "admin", "quantri")
+
+
+def password_policy() -> str:
+    """The rule, as the forms show it."""
+    return _("At least %(n)d characters, not a common password and not your name or "
+             "username: a few unrelated words make a good one.", n=MIN_PASSWORD)
+
+
+def _check_password(password: str, *, user: User | None = None, username: str = "",
+                    full_name: str = "") -> str:
+    """Refuse short passwords, common ones (zxcvbn's lists and patterns) and ones built
+    on the account's own name."""
+    from zxcvbn import zxcvbn
+
+    password = password or ""
+    if len(password) < MIN_PASSWORD:
         raise field_error("password", _("The password needs at least %(n)d characters.",
                                         n=MIN_PASSWORD), "weak_password")
+    if len(password) > 256:
+        raise field_error("password", _("At most %(n)d characters.", n=256), "too_long")
+    if user is not None:
+        username, full_name = user.username, user.full_name
+    own = [w for w in (username, full_name, *(full_name or "").split()) if w]
+    if len(username or "") >= 3 and username.casefold() in password.casefold():
+        raise field_error("password", _("The password must not contain the username."),
+                          "weak_password")
+    # zxcvbn is quadratic in the length; the first 64 characters are plenty to judge.
+    if zxcvbn(password[:64], user_inputs=[*own, *_SITE_WORDS])["score"] < MIN_PASSWORD_SCORE:
+        raise field_error("password", _("This password is too easy to guess: avoid common "
+                                        "passwords, names and sequences."), "weak_password")
     return password
 
 
@@ -58,7 +93,7 @@ def create_user(*, username: str, password: str, full_name: str, role: str = "st
     if role not in ACCOUNT_ROLES:
         raise field_error("role", _("Choose a role."), "invalid_role")
     full_name = required_text(full_name, "full_name", max_length=120)
-    _check_password(password)
+    _check_password(password, username=username, full_name=full_name)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise field_error("username", _("This username is taken."), "username_taken")
     user = User(username=username, full_name=full_name, role=role,
@@ -68,11 +103,25 @@ def create_user(*, username: str, password: str, full_name: str, role: str = "st
     return user
 
 
+def end_sessions(user: User) -> None:
+    """End every session of ``user`` signed in so far (their cookies stop working).
+
+    Counted by the database, so that two processes ending sessions at once both count.
+    The caller disconnects the account's sockets after the commit
+    (``broadcast.end_access(broadcast.user_room(user.id))``).
+    """
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(session_generation=User.session_generation + 1))
+    commit()
+    db.session.refresh(user)
+
+
 @transactional
 def set_password(user: User, password: str) -> None:
-    _check_password(password)
+    """Set a new password and end every session signed in with the old one."""
+    _check_password(password, user=user)
     user.password_hash = hash_password(password)
-    commit()
+    end_sessions(user)
 
 
 @transactional
@@ -86,9 +135,12 @@ def update_user(user: User, *, full_name: str, role: str, active: bool,
     if role not in ACCOUNT_ROLES:
         raise field_error("role", _("Choose a role."), "invalid_role")
     user.full_name = required_text(full_name, "full_name", max_length=120)
+    lost_rights = (user.active and not active) or (user.role != role)
     user.role, user.active = role, active
     if password:
-        set_password(user, password)
+        set_password(user, password)  # ends the account's sessions
+    elif lost_rights:  # a deactivated or re-roled account signs in anew
+        end_sessions(user)
     commit()
     return user
 
@@ -105,16 +157,38 @@ def authenticate(username: str, password: str) -> User:
     if user is None:
         hash_password(password or "x")  # spend the same time as a real check
         raise error
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        raise DomainError(_("Too many wrong passwords for this account. Try again in "
+                            "%(n)d seconds.", n=int((user.locked_until - now).total_seconds())
+                            + 1), code="locked")
     try:
         _verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
+        _count_failure(user)
         raise error from None
+    if user.failed_logins or user.locked_until is not None:
+        user.failed_logins, user.locked_until = 0, None
+        db.session.commit()
     if not user.active:
         raise DomainError(_("This account has been deactivated."), code="inactive")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         db.session.commit()
     return user
+
+
+def _count_failure(user: User) -> None:
+    """One more wrong password; from the 5th in a row the account waits before the next
+    try, 30 s doubling up to 15 min (counted by the database, whichever process)."""
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(failed_logins=User.failed_logins + 1))
+    failed = db.session.scalar(select(User.failed_logins).where(User.id == user.id))
+    if failed >= LOCK_AFTER:
+        wait = min(30 * 2 ** (failed - LOCK_AFTER), 15 * 60)
+        db.session.execute(update(User).where(User.id == user.id)
+                           .values(locked_until=utcnow() + timedelta(seconds=wait)))
+    db.session.commit()
 
 
 # --- roles in events -------------------------------------------------------

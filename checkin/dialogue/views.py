@@ -28,6 +28,8 @@ from ..errors import DomainError, ValidationError
 from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, invitation_key, limiter
+from ..limits import limit_guesses
+from ..security import db_int
 from ..units.models import NominationLink
 from . import services
 from .forms import SettingsForm
@@ -81,8 +83,24 @@ def _delegate(token: str):
     return invitation.attendee
 
 
+
+def _id(value: object) -> int | None:
+    """An id from a form, a query or JSON, or None (not a number, or beyond 64 bits)."""
+    try:
+        return db_int(value) if not isinstance(value, bool) else None
+    except ValueError:
+        return None
+
+
+def _ids(values: object) -> list[int]:
+    """The ids in a list from a form or JSON; anything else in it is ignored."""
+    if not isinstance(values, list):
+        return []
+    return [n for n in (_id(v) for v in values[:10_000]) if n is not None and n > 0]
+
 @bp.get("/i/<token>/dialogue.json")
-@limiter.limit("120 per minute", key_func=invitation_key)
+@limiter.limit("120 per minute")
+@limit_guesses
 def delegate_state(token: str):
     """The phone's snapshot. Cheap to poll: answered 304 while nothing changed."""
     person = _delegate(token)
@@ -111,7 +129,8 @@ def delegate_live(token: str):
 
 
 @bp.post("/i/<token>/join")
-@limiter.limit("20 per minute", key_func=invitation_key)
+@limiter.limit("20 per minute")
+@limit_guesses
 def join(token: str):
     """A remote delegate joins the meeting online (counted once, never twice)."""
     from ..attendance.services import announce as announce_attendance
@@ -133,7 +152,8 @@ def join(token: str):
 
 
 @bp.post("/i/<token>/seen")
-@limiter.limit("30 per minute", key_func=invitation_key)
+@limiter.limit("30 per minute")
+@limit_guesses
 def seen(token: str):
     from ..attendance.services import seen_online
 
@@ -143,14 +163,15 @@ def seen(token: str):
 
 
 @bp.post("/i/<token>/ask")
-@limiter.limit("20 per minute", key_func=invitation_key)
+@limiter.limit("20 per minute")
+@limit_guesses
 def ask(token: str):
     person = _delegate(token)
     back = url_for("invitation.page", token=token) + "#dialogue"
     try:
         question = services.ask(person.event, person, text=request.form.get("text", ""),
                                 kind=request.form.get("kind", "question"),
-                                topic_id=request.form.get("topic_id", type=int),
+                                topic_id=request.form.get("topic_id", type=db_int),
                                 show_name=request.form.get("show_name") in ("1", "on", "y"),
                                 nonce=request.form.get("nonce") or None)
     except DomainError as exc:
@@ -162,7 +183,8 @@ def ask(token: str):
 
 
 @bp.post("/i/<token>/vote/<int:question_id>")
-@limiter.limit("60 per minute", key_func=invitation_key)
+@limiter.limit("60 per minute")
+@limit_guesses
 def vote(token: str, question_id: int):
     person = _delegate(token)
     back = url_for("invitation.page", token=token) + "#dialogue"
@@ -176,7 +198,8 @@ def vote(token: str, question_id: int):
 
 
 @bp.post("/i/<token>/floor")
-@limiter.limit("20 per minute", key_func=invitation_key)
+@limiter.limit("20 per minute")
+@limit_guesses
 def floor(token: str):
     person = _delegate(token)
     back = url_for("invitation.page", token=token) + "#dialogue"
@@ -232,7 +255,7 @@ def console_parts(event: Event):
     (``q=1,2``), the floor queue (``floor=1``), the agenda bar (``bar=1``). The console
     patches these in place instead of reloading itself."""
     data = services.console_state(event)
-    wanted = {int(i) for i in request.args.get("q", "").split(",") if i.isdigit()}
+    wanted = set(_ids(request.args.get("q", "").split(",")))
     cards = [q for q in data["questions"] if q["id"] in wanted]
     return render_template("dialogue/console_parts.html", data=data, cards=cards,
                            floor=data["floor"] if request.args.get("floor") else None,
@@ -250,7 +273,7 @@ def console_json(event: Event):
 def act(event: Event, question_id: int, action: str):
     back = url_for("dialogue.console", event_id=event.id)
     form = request.form
-    version = form.get("version", type=int)
+    version = form.get("version", type=db_int)
     try:
         question = services.find_question(event, question_id)
         if action == "approve":
@@ -263,8 +286,8 @@ def act(event: Event, question_id: int, action: str):
             services.mark_answered(question, version=version, note=form.get("note", ""))
         elif action == "edit":
             services.edit(question, version=version, text=form.get("text"),
-                          kind=form.get("kind") or None, topic_id=form.get("topic_id", type=int),
-                          agency_id=form.get("agency_id", type=int))
+                          kind=form.get("kind") or None, topic_id=form.get("topic_id", type=db_int),
+                          agency_id=form.get("agency_id", type=db_int))
         else:
             abort(404)
     except DomainError as exc:
@@ -281,8 +304,7 @@ def reorder(event: Event):
         services.order_by_support(event)
     else:
         ids = request.get_json(silent=True) or {}
-        order = [int(i) for i in ids.get("order", []) if str(i).isdigit()] if isinstance(
-            ids, dict) else []
+        order = _ids(ids.get("order") if isinstance(ids, dict) else [])
         services.reorder(event, order)
     announce(event)
     return _answer({"ok": True}, url_for("dialogue.console", event_id=event.id))
@@ -308,11 +330,11 @@ def agenda(event: Event):
     try:
         services.set_agenda(
             event,
-            current_item_id=form.get("current_item_id", type=int)
+            current_item_id=form.get("current_item_id", type=db_int)
             if "current_item_id" in form else None,
             questions_open=(form.get("questions_open") == "1")
             if "questions_open" in form else None,
-            questions_item_id=form.get("questions_item_id", type=int)
+            questions_item_id=form.get("questions_item_id", type=db_int)
             if "questions_item_id" in form else "keep")
     except DomainError as exc:
         return _refuse(exc, url_for("dialogue.console", event_id=event.id))
@@ -401,7 +423,7 @@ def settings(event: Event):
 @bp.get("/events/<int:event_id>/questions")
 @event_access("moderator")
 def questions(event: Event):
-    from sqlalchemy import select
+    from sqlalchemy import false, select
 
     stmt = select(Question).where(Question.event_id == event.id)
     filters = {}
@@ -411,7 +433,12 @@ def questions(event: Event):
         value = request.args.get(name)
         if value:
             filters[name] = value
-            stmt = stmt.where(column == (int(value) if value.isdigit() else value))
+            if name in ("topic", "agency", "unit"):
+                number = _id(value)
+                stmt = stmt.where(column == number) if number is not None else stmt.where(
+                    false())
+            else:
+                stmt = stmt.where(column == value)
     rows = db.session.scalars(stmt.order_by(Question.id)).all()
     votes = services._votes(event)
     numbers = dict(db.session.execute(select(Question.id, Question.number).where(
@@ -443,22 +470,23 @@ def _reminder(event: Event, row: dict) -> str:
 @bp.post("/events/<int:event_id>/questions/bulk")
 @event_access("moderator")
 def bulk(event: Event):
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = _ids(request.form.getlist("ids"))
     back = request.referrer or url_for("dialogue.questions", event_id=event.id)
     if not ids:
         flash(_("Select at least one question."), "error")
         return redirect(back)
     try:
         if request.form.get("merge_into"):
-            survivor = services.find_question(event, int(request.form["merge_into"]))
+            survivor = services.find_question(
+                event, request.form.get("merge_into", type=db_int) or 0)
             services.merge(event, survivor, [services.find_question(event, i) for i in ids])
             flash(_("Merged into question #%(id)d.", id=survivor.number or survivor.id),
                   "success")
         else:
             kind = request.form.get("kind") or None
             n = services.bulk_classify(event, ids, kind=kind if kind in KINDS else None,
-                                       topic_id=request.form.get("topic_id", type=int),
-                                       agency_id=request.form.get("agency_id", type=int))
+                                       topic_id=request.form.get("topic_id", type=db_int),
+                                       agency_id=request.form.get("agency_id", type=db_int))
             flash(_("%(n)d question(s) classified.", n=n), "success")
     except DomainError as exc:
         flash(str(exc.message), "error")
@@ -478,13 +506,14 @@ def _unit_link(token: str) -> NominationLink:
 
 @bp.post("/n/<token>/questions")
 @limiter.limit("30 per minute")
+@limit_guesses
 def unit_question(token: str):
     link = _unit_link(token)
     back = url_for("nomination.page", token=token) + "#questions"
     try:
         question = services.submit_unit_question(
             link, text=request.form.get("text", ""), kind=request.form.get("kind", "question"),
-            topic_id=request.form.get("topic_id", type=int),
+            topic_id=request.form.get("topic_id", type=db_int),
             asker_name=request.form.get("asker_name", ""),
             nonce=request.form.get("nonce") or None)
     except DomainError as exc:

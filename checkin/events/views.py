@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import broadcast
 from ..auth import services as auth_services
 from ..auth.access import event_access, organizer_required
 from ..auth.forms import EventRoleForm
@@ -446,5 +447,9 @@ def remove_staff(event: Event, grant_id: int):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    user_id = grant.user_id
     auth_services.revoke_event_role(grant)
+    # Its sockets may be in this event's rooms: disconnect them; they may come back
+    # to what they still hold.
+    broadcast.end_access(broadcast.user_room(user_id))
     return redirect(url_for("events.staff", event_id=event.id))

@@ -34,6 +34,7 @@ from ..events.models import Event
 from ..extensions import db, limiter, socketio
 from ..forms import apply_errors, options
 from ..i18n import to_local
+from ..security import allow_upload
 from ..types import new_token, utcnow
 from ..units.forms import unit_choices
 from ..units.models import NominationLink, Unit
@@ -226,6 +227,7 @@ def delete_task(event: Event, task_id: int):
 
 @bp.post("/events/<int:event_id>/plan/tasks/<int:task_id>/files")
 @event_access()
+@allow_upload
 def staff_upload(event: Event, task_id: int):
     task = services.find_task(event, task_id)
     form = UploadForm()
@@ -375,6 +377,7 @@ def _nomination_link(token: str) -> NominationLink:
 
 @link_bp.post("/n/<token>/tasks/<int:task_id>/files")
 @limiter.limit("30 per minute")
+@allow_upload
 def unit_upload(token: str, task_id: int):
     link = _nomination_link(token)
     task = services.find_task(link.event, task_id)

@@ -15,7 +15,7 @@ from flask_babel import force_locale
 
 from ..attendees.letters import _Document, letter_head
 from ..i18n import format_day, format_when
-from ..tabular import spreadsheet_safe
+from ..tabular import spreadsheet_safe, text_cells
 
 
 @dataclass
@@ -38,8 +38,9 @@ def to_csv(sections: list[Section]) -> bytes:
     for n, section in enumerate(sections):
         if n:
             writer.writerow([])
-        writer.writerow([section.title])
-        writer.writerow(section.header)
+        # Titles and headers carry user text too (an event's title in the series report).
+        writer.writerow([spreadsheet_safe(section.title)])
+        writer.writerow([spreadsheet_safe(h) for h in section.header])
         writer.writerows(_safe(section.rows))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -98,9 +99,10 @@ def to_xlsx(sections: list[Section]) -> bytes:
     book.remove(book.active)
     for section, name in zip(sections, sheet_names([s.title for s in sections]), strict=True):
         sheet = book.create_sheet(name)
-        sheet.append(section.header)
+        sheet.append([spreadsheet_safe(h) for h in section.header])
         for row in _safe(section.rows):
             sheet.append(row)
+        text_cells(sheet)
         for cell in sheet[1]:
             cell.font = Font(bold=True, color="FFFFFF")
             cell.fill = PatternFill("solid", fgColor="C8102E")

@@ -25,6 +25,7 @@ from ..events.models import Event, EventSeries
 from ..extensions import db
 from ..jobs.responses import started
 from ..jobs.services import start_job
+from ..security import db_int
 from . import charts, services
 from .documents import (
     STATUS_LABELS,
@@ -106,7 +107,7 @@ def excuse(event: Event, attendee_id: int):
 def dialogue(event: Event):
     from ..dialogue.services import agencies
 
-    agency_id = request.args.get("agency", type=int)
+    agency_id = request.args.get("agency", type=db_int)
     report = services.dialogue_report(event, agency_id=agency_id)
     exported = _csv(dialogue_sections(report),
                     f"tong-hop-y-kien-{event.id}" + (f"-{agency_id}" if agency_id else ""))

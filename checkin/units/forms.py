@@ -27,7 +27,8 @@ class UnitForm(FlaskForm):
     kind = SelectField(
         _l("Kind"), choices=options((k, KIND_LABELS[k]) for k in UNIT_KINDS))
     member_count = IntegerField(_l("Members"), default=0,
-                                validators=[Optional(), NumberRange(min=0, message=NOT_NEGATIVE)])
+                                validators=[Optional(), NumberRange(min=0, max=10_000_000,
+                                                                    message=NOT_NEGATIVE)])
     parent_id = SelectField(_l("Parent unit"), coerce=int, default=0)
     code = StringField(_l("Code"), validators=[Length(max=32)])
 
@@ -45,7 +46,7 @@ class RuleForm(FlaskForm):
         _l("Unit kind"), choices=options((k, KIND_LABELS[k]) for k in UNIT_KINDS))
     min_members_exclusive = IntegerField(
         _l("With more than … members"), default=0,
-        validators=[Optional(), NumberRange(min=0, message=NOT_NEGATIVE)])
+        validators=[Optional(), NumberRange(min=0, max=10_000_000, message=NOT_NEGATIVE)])
     seats = IntegerField(_l("Seats"),
                          validators=[Optional(), NumberRange(min=0, max=10000,
                                                              message=NOT_NEGATIVE)])

@@ -15,6 +15,8 @@ from ..events.forms import ConfirmForm
 from ..events.models import Event
 from ..extensions import db, limiter
 from ..forms import apply_errors
+from ..limits import limit_guesses
+from ..security import allow_upload, db_int
 from ..types import new_token
 from . import services
 from .forms import DeadlineForm, ImportForm, QuotaForm, QuotaRulesForm, UnitForm, unit_choices
@@ -98,6 +100,7 @@ def delete(unit_id: int):
 
 @bp.post("/units/import")
 @organizer_required
+@allow_upload
 def import_units():
     form = ImportForm()
     errors: list[dict] = []
@@ -254,7 +257,7 @@ def _event_link(event: Event, link_id: int) -> NominationLink:
 def create_links(event: Event):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    unit_id = request.form.get("unit_id", type=int)
+    unit_id = request.form.get("unit_id", type=db_int)
     if unit_id:
         unit = db.session.get(Unit, unit_id) or abort(404)
         try:
@@ -342,15 +345,17 @@ def _nomination_page(link: NominationLink, form: PersonForm | None = None, statu
 
 @nomination_bp.get("/n/<token>")
 @limiter.limit("60 per minute")
+@limit_guesses
 def page(token: str):
     link = _link_or_404(token)
     if link.revoked_at is not None:
         return render_template("units/link_revoked.html", link=link), 410
-    return _nomination_page(link, editing=request.args.get("edit", type=int))
+    return _nomination_page(link, editing=request.args.get("edit", type=db_int))
 
 
 @nomination_bp.post("/n/<token>")
 @limiter.limit("60 per minute")
+@limit_guesses
 def nominate(token: str):
     link = _link_or_404(token)
     form = PersonForm()
@@ -428,6 +433,7 @@ def confirm(token: str):
 
 @nomination_bp.post("/n/<token>/<int:attendee_id>")
 @limiter.limit("60 per minute")
+@limit_guesses
 def update(token: str, attendee_id: int):
     link = _link_or_404(token)
     person = attendee_services.find_attendee(link.event, attendee_id)
@@ -450,6 +456,7 @@ def update(token: str, attendee_id: int):
 
 @nomination_bp.post("/n/<token>/<int:attendee_id>/delete")
 @limiter.limit("60 per minute")
+@limit_guesses
 def remove(token: str, attendee_id: int):
     link = _link_or_404(token)
     person = attendee_services.find_attendee(link.event, attendee_id)

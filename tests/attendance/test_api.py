@@ -156,6 +156,9 @@ def test_self_check_in_with_the_halls_rotating_qr(app, client, event, delegates,
     assert response.status_code == 403  # this phone has not opened an invitation
     client.get(f"/i/{token}")  # the delegate opens their invitation on this phone
     response = client.get(f"/h/{event.id}/{code}")
+    assert response.status_code == 200  # a page that asks to confirm; nobody checked in yet
+    assert db.session.query(Attendance).count() == 0
+    response = client.post(f"/h/{event.id}/{code}")  # the confirmation from that page
     assert response.status_code == 200
     attendance = db.session.query(Attendance).one()
     assert (attendance.attendee_id, attendance.method) == (delegates[0].id, "self")

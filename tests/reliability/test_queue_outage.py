@@ -99,8 +99,11 @@ def redis_server():
 
 @pytest.fixture
 def servers(app, redis_server):
+    # Plain HTTP to 127.0.0.1: with the test app's https PUBLIC_URL the session cookie
+    # would be Secure and requests would never send it back (no sign-in for the chair).
     env = server_env(app, MESSAGE_QUEUE=redis_server.url, RATELIMIT_ENABLED="0",
-                     SOCKETIO_CHANNEL=f"checkin-outage-{secrets.token_hex(4)}")
+                     SOCKETIO_CHANNEL=f"checkin-outage-{secrets.token_hex(4)}",
+                     PUBLIC_URL="http://127.0.0.1")
     with gunicorn(env, count=2) as urls:
         yield urls
 
