@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..forms import LocalDateTimeField, options
+from ..security import db_int
 from .models import EVENT_KINDS, EVENT_MODES
 from .services import KIND_LABELS, MODE_LABELS
 
@@ -110,7 +111,7 @@ class AgendaItemForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=1440,
                                             message=_l("Between 1 and 1440 minutes."))])
     presenter = StringField(_l("Presented by"), validators=[Length(max=255)])
-    parent_id = SelectField(_l("Sub-item of"), coerce=int, default=0, validate_choice=False)
+    parent_id = SelectField(_l("Sub-item of"), coerce=db_int, default=0, validate_choice=False)
 
 
 class ContributionForm(FlaskForm):

@@ -57,7 +57,7 @@ def test_the_hall_screen_fetches_the_next_code_without_reloading(as_organizer, m
     page = as_organizer.get(f"/events/{meeting.id}/hall-qr").get_data(as_text=True)
     assert 'http-equiv="refresh"' not in page and "js/hall.js" in page
     assert f"every {HALL_CODE_SECONDS} seconds" in page or f"{HALL_CODE_SECONDS} giây" in page
-    js = (ROOT / "static" / "js" / "hall.js").read_text()
+    js = (ROOT / "checkin" / "static" / "js" / "hall.js").read_text()
     poll = int(re.search(r"setInterval\(rotate, (\d+)\)", js).group(1))
     assert poll <= HALL_CODE_SECONDS * 1000 / 2  # the screen never shows a stale code long
 
