@@ -620,6 +620,12 @@ def remember_public_state(event_id: int, state: dict) -> None:
     cache[event_id] = (time.monotonic() + PUBLIC_STATE_SECONDS, state)
 
 
+def forget_public_state(event_id: int) -> None:
+    """The mode, stream or announcement changed: the next phone to join reads afresh (a
+    phone reloading right after joining online must not get the view from before)."""
+    current_app.extensions.setdefault("public_states", {}).pop(event_id, None)
+
+
 def cached_public_state(event_id: int) -> dict:
     """The room's view of ``event_id`` (see :data:`PUBLIC_STATE_SECONDS`): a hall's phones
     joining at once cost one computation per second, not one each."""

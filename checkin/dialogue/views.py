@@ -575,6 +575,7 @@ def live(event: Event):
                                    state=hybrid.live_state(event), confirm=ConfirmForm(),
                                    form=request.form), 422
         state = hybrid.live_state(event)
+        services.forget_public_state(event.id)
         broadcast.live_changed(event, state)
         if wants_json():
             return jsonify({"ok": True, "live": state})
