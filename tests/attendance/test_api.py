@@ -261,12 +261,13 @@ def test_the_board_snapshot_answers_304_while_nothing_changed(runner, client, ev
 
 
 def test_a_burst_of_check_ins_reaches_the_screens_as_one_message(
-        app, socket_client, runner, client, organizer, event, delegates):
+        app, socket_client, runner, client, organizer, event, delegates, monkeypatch):
     import time
 
     from checkin.attendees.invitations import active_invitation
 
-    app.config["BOARD_COALESCE_SECONDS"] = 0.3
+    # A window wide enough that a loaded machine still sends the burst inside it.
+    monkeypatch.setitem(app.config, "BOARD_COALESCE_SECONDS", 3.0)
     login(client, organizer)
     watcher = socket_client(flask_test_client=client)
     assert watcher.emit("watch", {"event": event.id}, callback=True)["ok"]
@@ -277,7 +278,7 @@ def test_a_burst_of_check_ins_reaches_the_screens_as_one_message(
                     json={"token": active_invitation(person).token}, headers=bearer(device))
     first = [m["args"][0] for m in watcher.get_received() if m["name"] == "attendance"]
     assert len(first) == 1 and len(first[0]["changes"]) == 1  # the first one at once
-    time.sleep(0.6)
+    time.sleep(3.5)
     rest = [m["args"][0] for m in watcher.get_received() if m["name"] == "attendance"]
     assert len(rest) == 1  # the burst's others together
     versions = [c[0] for m in first + rest for c in m["changes"]]
